@@ -15,8 +15,11 @@
 // Thread-safety: free functions are reentrant; a MerkleBuilder or MerkleTree is not shared between writers.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "cairn/core/bytes.h"
@@ -31,7 +34,8 @@ Hash32 MerkleHashNode(const Hash32& left, const Hash32& right);
 // Root over nodes.size() / 32 nodes. REQUIRES: nodes.size() is a positive multiple of 32.
 Result<Hash32> MerkleRoot(ByteSpan nodes);
 
-// Builds a root incrementally over data that need not fit in memory. Memory: O(log n) hashes.
+// Builds a root incrementally over data that need not fit in memory. Memory: O(log n) hashes (plus a 32 KiB scratch
+// array on the stack during AddNodes). AddNodes hashes four lanes at a time at every level, like MerkleRoot.
 class MerkleBuilder {
  public:
   // Appends whole nodes. REQUIRES: data.size() % 32 == 0.
@@ -44,8 +48,12 @@ class MerkleBuilder {
   Result<Hash32> Finish();
 
  private:
+  // Pushes the root of a perfect subtree of 2^height nodes that ends where the builder ends, merging equal heights.
   void PushPairHash(Hash32 h, int height);
-  std::vector<std::pair<Hash32, int>> stack_;  // perfect subtree roots, heights strictly decreasing
+  // Folds `count` consecutive subtree roots of 2^height nodes each, the first at position `pos` (in units of
+  // 2^height nodes), into the stack. Overwrites run[0 .. count).
+  void FoldRun(Hash32* run, std::size_t count, std::uint64_t pos, int height);
+  std::vector<std::pair<Hash32, int>> stack_;  // perfect subtree roots, heights (log2 of nodes) strictly decreasing
   std::uint64_t nodes_ = 0;
   std::optional<std::array<std::uint8_t, 32>> pending_;  // an odd node waiting for its pair
 };
@@ -54,8 +62,8 @@ class MerkleBuilder {
 struct MerkleProof {
   std::uint64_t node_count = 0;
   std::uint64_t index = 0;
-  Hash32 sibling_node{};      // the other node of the level-1 pair (zero for the padding node)
-  std::vector<Hash32> path;   // sibling hashes from level 1 upward, levels where the node is promoted skipped
+  Hash32 sibling_node{};     // the other node of the level-1 pair (zero for the padding node)
+  std::vector<Hash32> path;  // sibling hashes from level 1 upward, levels where the node is promoted skipped
 
   // Grammar (v1, big-endian): node_count:u64 index:u64 sibling_node:32 path_len:u8 path:32[path_len]
   Bytes Serialize() const;
@@ -65,7 +73,10 @@ struct MerkleProof {
 };
 
 // Checks that `node` is node `proof.index` of the tree with root `root` and `proof.node_count` nodes. Returns
-// false for any mismatch, including a path of the wrong length for that index and count.
+// false for any mismatch, including a path of the wrong length for that index and count, or a non-zero sibling
+// where the sibling is the padding node.
+// The count is not hashed into the root (see merkle.cc): the caller must check that proof.node_count is the count it
+// expects, since a proof can also verify under another count that gives the same path shape.
 bool MerkleVerify(const Hash32& root, const std::uint8_t* node /*32 bytes*/, const MerkleProof& proof);
 
 // A whole tree kept in memory (every level from 1 up); the nodes themselves are not kept.
