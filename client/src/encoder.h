@@ -1,0 +1,36 @@
+// The encoder: plaintext stream -> segments -> AEAD chunks -> Reed-Solomon stripes -> k+m shard outputs, with each
+// shard's comm_d computed on the fly. Memory stays bounded by a batch of stripes whatever the file size; stripes of a
+// batch are processed on all the pool's threads, and outputs are written in order by the calling thread.
+//
+// Thread-safety: one Encode call per Encoder object at a time.
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include "cairn/core/worker_pool.h"
+#include "coding.h"
+#include "shard_io.h"
+
+namespace cairn::client {
+
+struct EncodeOptions {
+  CodingParams params;
+  int threads = 2;
+  std::size_t stripes_per_batch = 16;
+  // Called after each batch with the plaintext bytes consumed so far. May be empty.
+  std::function<void(std::uint64_t)> progress;
+  // When set and true, encoding stops with kCancelled at the next batch.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Encodes `in` under `file_key` (kAeadKeySize bytes) with a fresh random stream nonce. `size_hint` is the expected
+// plaintext size (only used to choose the unit size when params.unit_size is 0; the stream may be any length).
+Result<FileCoding> EncodeFile(InputStream& in, std::uint64_t size_hint, ByteSpan file_key,
+                              const EncodeOptions& options, ShardSink& sink);
+
+// Same with a caller-chosen stream header (golden vectors and tests). REQUIRES: header.chunk_size matches the unit.
+Result<FileCoding> EncodeFileWithHeader(InputStream& in, ByteSpan file_key, const StreamHeader& header,
+                                        const EncodeOptions& options, ShardSink& sink);
+
+}  // namespace cairn::client

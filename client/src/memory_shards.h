@@ -1,0 +1,53 @@
+// Shards kept in memory: a ShardSink and ShardSource for tests and benchmarks, with hooks to drop or corrupt shards.
+//
+// Thread-safety: the map is guarded; each reader/writer object is used by one thread at a time.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "shard_io.h"
+
+namespace cairn::client {
+
+class MemoryShards : public ShardSink, public ShardSource {
+ public:
+  Result<std::unique_ptr<ShardWriter>> Create(std::uint32_t segment, int shard) override;
+  Result<std::unique_ptr<ShardReader>> Open(std::uint32_t segment, int shard) override;
+
+  // Test hooks.
+  void Erase(std::uint32_t segment, int shard);
+  Bytes* Find(std::uint32_t segment, int shard);  // null when absent
+  std::size_t count() const;
+  std::uint64_t total_bytes() const;
+
+ private:
+  friend class MemoryShardWriter;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::uint32_t, int>, Bytes> shards_;
+};
+
+// Plaintext streams over memory.
+class MemoryInput : public InputStream {
+ public:
+  // max_read limits each Read, to exercise short reads.
+  explicit MemoryInput(ByteSpan data, std::size_t max_read = SIZE_MAX) : data_(data), max_read_(max_read) {}
+  Result<std::size_t> Read(MutableByteSpan out) override;
+
+ private:
+  ByteSpan data_;
+  std::size_t pos_ = 0;
+  std::size_t max_read_;
+};
+
+class MemoryOutput : public OutputStream {
+ public:
+  Status Write(ByteSpan data) override {
+    Append(bytes, data);
+    return Status::Ok();
+  }
+  Bytes bytes;
+};
+
+}  // namespace cairn::client
