@@ -1,0 +1,67 @@
+#include "client_net.h"
+
+#include <future>
+
+#include "cairn/core/hex.h"
+
+namespace cairn::client {
+
+ClientNet::ClientNet(NetworkConfig network, const Identity& identity)
+    : network_(std::move(network)), control_(identity, network_.network_id) {}
+
+Result<std::unique_ptr<ClientNet>> ClientNet::Start(const NetworkConfig& network, const Identity& identity) {
+  std::unique_ptr<ClientNet> net(new ClientNet(network, identity));
+  SwarmOptions so;
+  so.listen = Endpoint{"127.0.0.1", 0};
+  so.enable_dht = true;
+  so.dht_bootstrap = network.bootstrap;
+  CAIRN_ASSIGN_OR_RETURN(net->swarm_, Swarm::Start(so));
+  return net;
+}
+
+Result<ProviderInfo> ParseProviderRecord(const control::Envelope& reply) {
+  CAIRN_ASSIGN_OR_RETURN(ProviderInfo p, control::ProviderRecord::FromBody(reply.body));
+  if (p.id != reply.from) return Status::Corruption("provider record names another key than its signer");
+  return p;
+}
+
+Result<std::vector<ProviderInfo>> ClientNet::Discover(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  (void)swarm_->WaitForDhtNodes(1, deadline);
+  CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> eps,
+                         swarm_->LookupRendezvous(key, std::max(left, std::chrono::milliseconds(500))));
+  std::vector<std::future<Result<control::Envelope>>> calls;
+  for (const Endpoint& ep : eps) {
+    calls.push_back(std::async(std::launch::async, [this, ep] {
+      return control_.Call(ep, std::nullopt, control::kTypeRecord, {}, std::chrono::milliseconds(3000));
+    }));
+  }
+  std::vector<ProviderInfo> out;
+  for (auto& f : calls) {
+    auto reply = f.get();
+    if (!reply.ok() || reply->type != control::kTypeOk) continue;
+    auto info = ParseProviderRecord(*reply);
+    if (info.ok()) out.push_back(std::move(*info));
+  }
+  if (out.empty()) {
+    return Status::Unavailable("no provider of network " + network_.network_id + " answered (found " +
+                               std::to_string(eps.size()) + " in the DHT)");
+  }
+  return out;
+}
+
+Result<control::Envelope> ClientNet::CallOk(const Endpoint& ep, const Ed25519PublicKey& provider,
+                                            std::string_view type, wire::Value::Dict body,
+                                            std::chrono::milliseconds timeout) const {
+  CAIRN_ASSIGN_OR_RETURN(control::Envelope reply, control_.Call(ep, provider, type, std::move(body), timeout));
+  if (reply.type == control::kTypeOk) return reply;
+  auto err = control::ParseErrorBody(reply);
+  std::string msg = err.ok() ? err->code + ": " + err->msg : "malformed error reply";
+  Code code = Code::kFailedPrecondition;
+  if (err.ok() && err->code == "not-found") code = Code::kNotFound;
+  return Status(code, "provider " + ToString(ep) + " refused " + std::string(type) + ": " + msg);
+}
+
+}  // namespace cairn::client

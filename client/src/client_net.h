@@ -1,0 +1,46 @@
+// The client's view of the network: one swarm session (seeding shards during puts, downloading them during gets, a
+// DHT node for discovery), the signed control channel, and discovery of providers through the DHT rendezvous and
+// their signed records.
+//
+// Thread-safety: Swarm and ControlClient are thread-safe; so are these methods.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cairn/core/control.h"
+#include "cairn/core/control_messages.h"
+#include "cairn/core/network.h"
+#include "cairn/core/swarm.h"
+
+namespace cairn::client {
+
+using ProviderInfo = control::ProviderRecord;
+
+class ClientNet {
+ public:
+  static Result<std::unique_ptr<ClientNet>> Start(const NetworkConfig& network, const Identity& identity);
+
+  Swarm& swarm() { return *swarm_; }
+  const control::ControlClient& control() const { return control_; }
+  const NetworkConfig& network() const { return network_; }
+
+  // Finds providers through the DHT and asks each for its signed record. Returns those that answered.
+  Result<std::vector<ProviderInfo>> Discover(std::chrono::milliseconds timeout);
+  // One signed call that must come back "ok" from `provider`; an "error" reply becomes a Status naming its code.
+  Result<control::Envelope> CallOk(const Endpoint& ep, const Ed25519PublicKey& provider, std::string_view type,
+                                   wire::Value::Dict body, std::chrono::milliseconds timeout) const;
+
+ private:
+  ClientNet(NetworkConfig network, const Identity& identity);
+  NetworkConfig network_;
+  control::ControlClient control_;
+  std::unique_ptr<Swarm> swarm_;
+};
+
+// Parses a "record" reply and checks that it names its signer.
+Result<ProviderInfo> ParseProviderRecord(const control::Envelope& reply);
+
+}  // namespace cairn::client
