@@ -1,0 +1,160 @@
+#include "file_io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <system_error>
+
+namespace cairn::proofs {
+namespace {
+
+Status Errno(std::string_view what, const std::filesystem::path& path, int err) {
+  return Status::FromErrno(std::string(what) + " " + path.string(), err);
+}
+
+}  // namespace
+
+File& File::operator=(File&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = o.fd_;
+    path_ = std::move(o.path_);
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+File::~File() {
+  if (fd_ >= 0) ::close(fd_);  // errors were reported by Close() when the caller cared
+}
+
+Result<File> File::OpenRead(const std::filesystem::path& path) {
+  File f;
+  f.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd_ < 0) return Errno("open", path, errno);
+  f.path_ = path;
+  return f;
+}
+
+Result<File> File::Create(const std::filesystem::path& path) {
+  File f;
+  f.fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (f.fd_ < 0) return Errno("create", path, errno);
+  f.path_ = path;
+  return f;
+}
+
+Result<std::uint64_t> File::Size() const {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return Errno("fstat", path_, errno);
+  return static_cast<std::uint64_t>(st.st_size);
+}
+
+Status File::ReadAt(std::uint64_t offset, MutableByteSpan out) const {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t r = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Errno("pread", path_, errno);
+    }
+    if (r == 0) return Status::Corruption("short read of " + path_.string());
+    done += static_cast<std::size_t>(r);
+  }
+  return Status::Ok();
+}
+
+Status File::WriteAt(std::uint64_t offset, ByteSpan data) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const ssize_t r = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Errno("pwrite", path_, errno);
+    }
+    done += static_cast<std::size_t>(r);
+  }
+  return Status::Ok();
+}
+
+Status File::Sync() {
+  if (::fsync(fd_) != 0) return Errno("fsync", path_, errno);
+  return Status::Ok();
+}
+
+Status File::Close() {
+  if (fd_ < 0) return Status::Ok();
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) return Errno("close", path_, errno);
+  return Status::Ok();
+}
+
+Status WriteFileAtomic(const std::filesystem::path& path, ByteSpan data) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  CAIRN_ASSIGN_OR_RETURN(File f, File::Create(tmp));
+  CAIRN_RETURN_IF_ERROR(f.WriteAt(0, data));
+  CAIRN_RETURN_IF_ERROR(f.Sync());
+  CAIRN_RETURN_IF_ERROR(f.Close());
+  return RenameDurably(tmp, path);
+}
+
+Status RenameDurably(const std::filesystem::path& tmp, const std::filesystem::path& path) {
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename", tmp, errno);
+  return SyncDir(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."));
+}
+
+Status ReadFileExact(const std::filesystem::path& path, MutableByteSpan out) {
+  CAIRN_ASSIGN_OR_RETURN(File f, File::OpenRead(path));
+  CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, f.Size());
+  if (size != out.size()) {
+    return Status::Corruption(path.string() + ": size " + std::to_string(size) + ", expected " +
+                              std::to_string(out.size()));
+  }
+  return f.ReadAt(0, out);
+}
+
+Result<Bytes> ReadSmallFile(const std::filesystem::path& path, std::size_t max_size) {
+  CAIRN_ASSIGN_OR_RETURN(File f, File::OpenRead(path));
+  CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, f.Size());
+  if (size > max_size) return Status::Corruption(path.string() + " is larger than " + std::to_string(max_size));
+  Bytes out(static_cast<std::size_t>(size));
+  CAIRN_RETURN_IF_ERROR(f.ReadAt(0, out));
+  return out;
+}
+
+Status SyncDir(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open dir", dir, errno);
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  if (::close(fd) != 0 && rc == 0) return Errno("close dir", dir, errno);
+  if (rc != 0) return Errno("fsync dir", dir, err);
+  return Status::Ok();
+}
+
+Status CreateDirs(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("create_directories " + dir.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status RemoveFileIfExists(const std::filesystem::path& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("unlink", path, errno);
+  return Status::Ok();
+}
+
+Result<bool> FileExists(const std::filesystem::path& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) return true;
+  if (errno == ENOENT) return false;
+  return Errno("stat", path, errno);
+}
+
+}  // namespace cairn::proofs

@@ -1,0 +1,56 @@
+// Checked POSIX file helpers for proofs/: every call's failure becomes a Status naming the path. Durable writes go
+// through a temporary file, fsync and rename, so a crash leaves either the old file or the whole new one.
+//
+// Thread-safety: a File is used by one thread at a time; the free functions are reentrant.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "cairn/core/bytes.h"
+#include "cairn/core/status.h"
+
+namespace cairn::proofs {
+
+class File {
+ public:
+  File() = default;
+  File(File&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  File& operator=(File&& o) noexcept;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File();
+
+  static Result<File> OpenRead(const std::filesystem::path& path);
+  // Creates or truncates.
+  static Result<File> Create(const std::filesystem::path& path);
+
+  Result<std::uint64_t> Size() const;
+  // Reads exactly out.size() bytes at `offset`; fails at end of file.
+  Status ReadAt(std::uint64_t offset, MutableByteSpan out) const;
+  Status WriteAt(std::uint64_t offset, ByteSpan data);
+  Status Sync();
+  Status Close();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  std::filesystem::path path_;
+};
+
+// Writes `data` to `path` durably: path + ".tmp", fsync, rename, fsync of the directory.
+Status WriteFileAtomic(const std::filesystem::path& path, ByteSpan data);
+// Renames tmp to path and fsyncs the directory (the caller has synced and closed tmp).
+Status RenameDurably(const std::filesystem::path& tmp, const std::filesystem::path& path);
+// Reads a whole file of exactly out.size() bytes.
+Status ReadFileExact(const std::filesystem::path& path, MutableByteSpan out);
+// Reads a whole file no longer than max_size.
+Result<Bytes> ReadSmallFile(const std::filesystem::path& path, std::size_t max_size);
+Status SyncDir(const std::filesystem::path& dir);
+Status CreateDirs(const std::filesystem::path& dir);
+// Removes a file; a missing file is not an error.
+Status RemoveFileIfExists(const std::filesystem::path& path);
+Result<bool> FileExists(const std::filesystem::path& path);
+
+}  // namespace cairn::proofs

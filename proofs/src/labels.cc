@@ -1,0 +1,154 @@
+// Label grammar (layout v1). For node v (0-based) in layer l (1-based):
+//
+//   label(l, v) := SHA-256( tag32("cairn/porep/label/v1") || replica_id:32
+//                           || slot_0 || slot_1 || ... || slot_36          (37 slots of 32 bytes)
+//                           || BE32(l) || BE64(v) )
+//   slot_s      := P[s mod k], where P is the parent label list and k its length:
+//                  l == 1: k = 6,  P = label(1, b_0) .. label(1, b_5)
+//                  l >= 2: k = 14, P = label(l, b_0) .. label(l, b_5), label(l-1, e_0) .. label(l-1, e_7)
+//                  b_i = base parent i of v, e_i = expander parent i of v (graph.cc); for v = 0 every base-parent
+//                  label is 32 zero bytes.
+//
+// The message is 64 + 1184 + 12 = 1260 bytes, so SHA-256 pads it to 20 blocks:
+//   block 0          tag32 || replica_id                      (the same for every label: kept as a midstate)
+//   blocks 1..18     slots 0..35, two per block
+//   block 19         slot_36 || BE32(l) || BE64(v) || 0x80 || 11 zero bytes || BE64(10080)   (the bit length)
+// Blocks 1..18 repeat with the period of P, so they are compressed straight from the gathered parent block:
+//   l == 1:  6 passes over the 3 gathered blocks (P[0..5]);          slot_36 = P[0]
+//   l >= 2:  7 + 7 + 4 blocks of the 7 gathered blocks (P[0..13]);   slot_36 = P[8]
+// 19 compressions per label (SDR's layout costs 20).
+#include "labels.h"
+
+#include <cstring>
+
+#include "domain.h"
+
+namespace cairn::proofs {
+namespace {
+
+constexpr std::uint64_t kMessageBits = (64 + kLabelSlots * 32 + 12) * 8;  // 10080
+
+void FinalBlock(std::uint32_t layer, std::uint64_t v, const std::uint8_t* slot36, std::uint8_t* block) {
+  std::memcpy(block, slot36, 32);
+  PutBE32(block + 32, layer);
+  PutBE64(block + 36, v);
+  block[44] = 0x80;
+  std::memset(block + 45, 0, 11);
+  PutBE64(block + 56, kMessageBits);
+}
+
+const std::uint8_t kZeroLabel[32] = {};
+
+}  // namespace
+
+LabelHasher::LabelHasher(const ReplicaId& replica_id) : midstate_(Sha256InitialState()) {
+  std::uint8_t block[64];
+  const Hash32 tag = Tag32(kTagLabel);
+  std::memcpy(block, tag.data(), 32);
+  std::memcpy(block + 32, replica_id.value().data(), 32);
+  Sha256Compress(midstate_, block, 1);
+}
+
+void LabelHasher::Label(std::uint32_t layer, std::uint64_t v, const std::uint8_t* parents,
+                        std::uint8_t* out) const {
+  Sha256State s = midstate_;
+  alignas(64) std::uint8_t last[64];
+  if (layer == 1) {
+    for (int pass = 0; pass < 6; ++pass) Sha256Compress(s, parents, 3);
+    FinalBlock(layer, v, parents, last);
+  } else {
+    Sha256Compress(s, parents, 7);
+    Sha256Compress(s, parents, 7);
+    Sha256Compress(s, parents, 4);
+    FinalBlock(layer, v, parents + 8 * 32, last);
+  }
+  Sha256Compress(s, last, 1);
+  const Hash32 h = Sha256StateBytes(s);
+  std::memcpy(out, h.data(), 32);
+}
+
+Hash32 ReferenceLabel(const ReplicaId& replica_id, std::uint32_t layer, std::uint64_t v,
+                      std::span<const Hash32> parents) {
+  Sha256 h = TaggedHasher(kTagLabel);
+  h.Update(replica_id.value().data(), 32);
+  for (int s = 0; s < kLabelSlots; ++s) h.Update(parents[s % parents.size()].data(), 32);
+  std::uint8_t tail[12];
+  PutBE32(tail, layer);
+  PutBE64(tail + 4, v);
+  h.Update(tail, sizeof(tail));
+  return h.Finish();
+}
+
+void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, const std::uint8_t* cur,
+                   const std::uint8_t* prev, std::uint8_t* out) {
+  std::uint64_t p[kExpanderDegree];
+  if (v == 0) {
+    for (int i = 0; i < kBaseDegree; ++i) std::memcpy(out + 32 * i, kZeroLabel, 32);
+  } else {
+    graph.BaseParents(v, p);
+    for (int i = 0; i < kBaseDegree; ++i) std::memcpy(out + 32 * i, cur + 32 * p[i], 32);
+  }
+  if (layer > 1) {
+    graph.ExpanderParents(v, p);
+    for (int i = 0; i < kExpanderDegree; ++i) std::memcpy(out + 32 * (kBaseDegree + i), prev + 32 * p[i], 32);
+  }
+}
+
+void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                  std::uint8_t* cur) {
+  const std::uint64_t n = graph.node_count();
+  alignas(64) std::uint8_t gathered[kLaterLayerParents * 32];
+  alignas(64) std::uint8_t last[64];
+  std::uint64_t base[kBaseDegree] = {};
+  std::uint64_t exp[kExpanderDegree] = {};
+  std::uint64_t next_base[kBaseDegree] = {};
+  std::uint64_t next_exp[kExpanderDegree] = {};
+  if (layer > 1) {
+    for (int i = 0; i < kExpanderDegree; ++i) exp[i] = graph.ExpanderParent(0, i);
+  }
+  for (std::uint64_t v = 0; v < n; ++v) {
+    const bool has_next = v + 1 < n;
+    // Gather v's parents (node 0's base parents are zero labels).
+    if (v == 0) {
+      std::memset(gathered, 0, 32 * kBaseDegree);
+    } else {
+      for (int i = 0; i < kBaseDegree; ++i) std::memcpy(gathered + 32 * i, cur + 32 * base[i], 32);
+    }
+    Sha256State s = hasher.midstate();
+    if (layer == 1) {
+      Sha256Compress(s, gathered, 3);
+      if (has_next) {
+        graph.BaseParents(v + 1, next_base);
+        for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * next_base[i]);
+      }
+      for (int pass = 1; pass < 6; ++pass) Sha256Compress(s, gathered, 3);
+      FinalBlock(layer, v, gathered, last);
+    } else {
+      for (int i = 0; i < kExpanderDegree; ++i) {
+        std::memcpy(gathered + 32 * (kBaseDegree + i), prev + 32 * exp[i], 32);
+      }
+      Sha256Compress(s, gathered, 7);
+      if (has_next) {
+        graph.BaseParents(v + 1, next_base);
+        for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * next_base[i]);
+      }
+      Sha256Compress(s, gathered, 7);
+      if (has_next) {
+        for (int i = 0; i < kExpanderDegree / 2; ++i) next_exp[i] = graph.ExpanderParent(v + 1, i);
+      }
+      Sha256Compress(s, gathered, 4);
+      if (has_next) {
+        for (int i = kExpanderDegree / 2; i < kExpanderDegree; ++i) next_exp[i] = graph.ExpanderParent(v + 1, i);
+        for (int i = 0; i < kExpanderDegree; ++i) __builtin_prefetch(prev + 32 * next_exp[i]);
+      }
+      FinalBlock(layer, v, gathered + 8 * 32, last);
+    }
+    Sha256Compress(s, last, 1);
+    const Hash32 h = Sha256StateBytes(s);
+    std::memcpy(cur + 32 * v, h.data(), 32);
+    std::memcpy(base, next_base, sizeof(base));
+    std::memcpy(exp, next_exp, sizeof(exp));
+  }
+}
+
+}  // namespace cairn::proofs

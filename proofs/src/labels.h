@@ -1,0 +1,56 @@
+// Seal labels: the hash that every node of every layer costs, laid out so that one label is 19 raw SHA-256
+// compressions on a caller-gathered block of parent labels (no allocation, no library call overhead), plus a
+// plain reference twin computed straight from the grammar with the streaming hasher (cross-checked in tests).
+//
+// Thread-safety: a LabelHasher is immutable after construction; share it freely.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "cairn/core/bytes.h"
+#include "cairn/core/sha256.h"
+#include "cairn/proofs/replica_id.h"
+#include "graph.h"
+
+namespace cairn::proofs {
+
+inline constexpr int kLabelSlots = 37;
+inline constexpr int kLayerOneParents = kBaseDegree;                        // 6
+inline constexpr int kLaterLayerParents = kBaseDegree + kExpanderDegree;  // 14
+
+class LabelHasher {
+ public:
+  explicit LabelHasher(const ReplicaId& replica_id);
+
+  // Computes label(layer, v) into out[0..32).
+  // `parents` holds the parent labels back to back in grammar order: kLayerOneParents labels when layer == 1,
+  // kLaterLayerParents otherwise (base parents of this layer, then expander parents of the previous one).
+  // REQUIRES: layer >= 1; parents points to 32 * (6 or 14) bytes.
+  void Label(std::uint32_t layer, std::uint64_t v, const std::uint8_t* parents, std::uint8_t* out) const;
+
+  // The SHA-256 state after the first block (tag32 || replica_id), shared by every label of the replica.
+  const Sha256State& midstate() const { return midstate_; }
+
+ private:
+  Sha256State midstate_;  // after the first block: tag32 || replica_id
+};
+
+// The reference twin: the same label from the grammar, one Update per field. `parents` in grammar order.
+Hash32 ReferenceLabel(const ReplicaId& replica_id, std::uint32_t layer, std::uint64_t v,
+                      std::span<const Hash32> parents);
+
+// Copies the parent labels of node v into `out` (grammar order, 32 bytes each). `cur` is the layer being computed
+// (only nodes < v are read), `prev` the previous layer (nullptr when layer == 1). Node 0's base parents are zero
+// labels.
+void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, const std::uint8_t* cur,
+                   const std::uint8_t* prev, std::uint8_t* out);
+
+// Computes a whole layer: cur[v] = label(layer, v) for v = 0..n-1 in order. The next node's parent indices are
+// computed between the current label's compression calls (so the integer work overlaps the SHA-NI latency chain)
+// and its parents' labels are prefetched.
+// REQUIRES: cur and prev (when layer > 1) each hold graph.node_count() * 32 bytes.
+void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                  std::uint8_t* cur);
+
+}  // namespace cairn::proofs

@@ -1,0 +1,129 @@
+#include "labels.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "cairn/core/hex.h"
+#include "proofs/proofs_test_util.h"
+
+namespace cairn::proofs {
+namespace {
+
+using testing::RandomBytes;
+using testing::RandomHash;
+
+TEST(LabelTest, FastLabelMatchesReferenceTwin) {
+  const std::uint64_t seed = 4242;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  for (int trial = 0; trial < 200; ++trial) {
+    const ReplicaId id(RandomHash(seed + trial));
+    const LabelHasher hasher(id);
+    const std::uint32_t layer = 1 + trial % 15;
+    const std::uint64_t v = RandomHash(seed * 7 + trial)[0] * 0x123456789ULL + trial;
+    const int k = layer == 1 ? kLayerOneParents : kLaterLayerParents;
+    const Bytes parents = RandomBytes(seed * 13 + trial, 32 * k);
+    std::vector<Hash32> list(k);
+    for (int i = 0; i < k; ++i) std::memcpy(list[i].data(), parents.data() + 32 * i, 32);
+    std::uint8_t fast[32];
+    hasher.Label(layer, v, parents.data(), fast);
+    const Hash32 ref = ReferenceLabel(id, layer, v, list);
+    ASSERT_EQ(ToHex(ByteSpan(fast, 32)), ToHex(ref)) << "layer " << layer << " v " << v;
+  }
+}
+
+TEST(LabelTest, ReferenceLabelChangesWithEveryInput) {
+  const ReplicaId id(RandomHash(1));
+  std::vector<Hash32> parents(kLaterLayerParents);
+  for (int i = 0; i < kLaterLayerParents; ++i) parents[i] = RandomHash(100 + i);
+  const Hash32 base = ReferenceLabel(id, 2, 5, parents);
+  EXPECT_NE(ReferenceLabel(ReplicaId(RandomHash(2)), 2, 5, parents), base);
+  EXPECT_NE(ReferenceLabel(id, 3, 5, parents), base);
+  EXPECT_NE(ReferenceLabel(id, 2, 6, parents), base);
+  for (int i = 0; i < kLaterLayerParents; ++i) {
+    auto p = parents;
+    p[i][31] ^= 1;
+    EXPECT_NE(ReferenceLabel(id, 2, 5, p), base) << "parent " << i;
+  }
+}
+
+TEST(LabelTest, GoldenLabel) {
+  // Freezes the label grammar (labels.cc): replica id = 32 x 0x11, parents i = 32 x byte(i), layer 2, node 7.
+  ReplicaId id;
+  Hash32 raw;
+  raw.fill(0x11);
+  id = ReplicaId(raw);
+  std::vector<Hash32> parents(kLaterLayerParents);
+  for (int i = 0; i < kLaterLayerParents; ++i) parents[i].fill(static_cast<std::uint8_t>(i));
+  EXPECT_EQ(ToHex(ReferenceLabel(id, 2, 7, parents)), "b9e2739d52f0108682b8d44e422dfe8793cf82835a3447db69dc8870e83b34b7");
+}
+
+// Layer computed label by label from the reference twin and the graph.
+Bytes ReferenceLayer(const Graph& g, const ReplicaId& id, std::uint32_t layer, const Bytes& prev) {
+  const std::uint64_t n = g.node_count();
+  Bytes cur(n * 32);
+  for (std::uint64_t v = 0; v < n; ++v) {
+    std::vector<Hash32> parents;
+    std::uint64_t p[kExpanderDegree];
+    if (v == 0) {
+      parents.assign(kBaseDegree, Hash32{});
+    } else {
+      g.BaseParents(v, p);
+      for (int i = 0; i < kBaseDegree; ++i) {
+        Hash32 h;
+        std::memcpy(h.data(), &cur[p[i] * 32], 32);
+        parents.push_back(h);
+      }
+    }
+    if (layer > 1) {
+      g.ExpanderParents(v, p);
+      for (int i = 0; i < kExpanderDegree; ++i) {
+        Hash32 h;
+        std::memcpy(h.data(), &prev[p[i] * 32], 32);
+        parents.push_back(h);
+      }
+    }
+    const Hash32 l = ReferenceLabel(id, layer, v, parents);
+    std::memcpy(&cur[v * 32], l.data(), 32);
+  }
+  return cur;
+}
+
+TEST(LabelTest, ComputeLayerMatchesReferenceLayers) {
+  const ReplicaId id(RandomHash(77));
+  const LabelHasher hasher(id);
+  for (std::uint64_t n : {1u, 2u, 3u, 64u, 1001u}) {
+    auto g = Graph::Create(SealParams().Id(), n);
+    ASSERT_TRUE(g.ok());
+    Bytes prev_fast, prev_ref;
+    for (std::uint32_t layer = 1; layer <= 3; ++layer) {
+      Bytes fast(n * 32);
+      ComputeLayer(*g, hasher, layer, layer > 1 ? prev_fast.data() : nullptr, fast.data());
+      const Bytes ref = ReferenceLayer(*g, id, layer, prev_ref);
+      ASSERT_EQ(fast, ref) << "n " << n << " layer " << layer;
+      prev_fast = fast;
+      prev_ref = ref;
+    }
+  }
+}
+
+TEST(LabelTest, GatherParentsMatchesComputeLayerInputs) {
+  const ReplicaId id(RandomHash(78));
+  const LabelHasher hasher(id);
+  const std::uint64_t n = 500;
+  auto g = Graph::Create(SealParams().Id(), n);
+  ASSERT_TRUE(g.ok());
+  Bytes l1(n * 32), l2(n * 32);
+  ComputeLayer(*g, hasher, 1, nullptr, l1.data());
+  ComputeLayer(*g, hasher, 2, l1.data(), l2.data());
+  std::uint8_t gathered[kLaterLayerParents * 32], label[32];
+  for (std::uint64_t v = 0; v < n; ++v) {
+    GatherParents(*g, 2, v, l2.data(), l1.data(), gathered);
+    hasher.Label(2, v, gathered, label);
+    ASSERT_EQ(0, std::memcmp(label, &l2[v * 32], 32)) << v;
+  }
+}
+
+}  // namespace
+}  // namespace cairn::proofs
