@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "sha256_internal.h"
+
 namespace cairn::internal {
 namespace {
 
@@ -33,6 +35,11 @@ Hash32 HashBlock(const Sha256State& iv, const std::uint8_t* block) {
 }
 
 void HashBlocks(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out) {
+  if (CpuHasShaNi()) {
+    Sha256HashBlocksShaNi(iv, in, count, out);
+    return;
+  }
+  // Portable path: the same batching through the public four-lane entry point.
   Sha256State s[4];
   Sha256State* const states[4] = {&s[0], &s[1], &s[2], &s[3]};
   std::size_t k = 0;

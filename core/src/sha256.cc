@@ -2,6 +2,7 @@
 // (padding: 0x80, zeros up to 56 mod 64, then the message length in bits as a big-endian u64).
 #include "cairn/core/sha256.h"
 
+#include <bit>
 #include <cstring>
 
 #include "sha256_internal.h"
@@ -31,8 +32,14 @@ void Sha256Compress4(Sha256State* const states[4], const std::uint8_t* const blo
 }
 
 Hash32 Sha256StateBytes(const Sha256State& state) {
+  // A byte swap and a 4-byte store per word: the byte-at-a-time PutBE32 vectorises badly here, and this runs once
+  // per Merkle hash.
   Hash32 out;
-  for (int i = 0; i < 8; ++i) PutBE32(out.data() + 4 * i, state.h[i]);
+  for (int i = 0; i < 8; ++i) {
+    std::uint32_t word = state.h[i];
+    if constexpr (std::endian::native == std::endian::little) word = __builtin_bswap32(word);
+    std::memcpy(out.data() + 4 * i, &word, 4);
+  }
   return out;
 }
 

@@ -28,5 +28,8 @@ bool CpuHasShaNi();
 // SHA-NI kernels. REQUIRES: CpuHasShaNi().
 void Sha256CompressShaNi(Sha256State& state, const std::uint8_t* blocks, std::size_t nblocks);
 void Sha256Compress4ShaNi(Sha256State* const states[4], const std::uint8_t* const blocks[4]);
+// out[k] = Sha256StateBytes(compress(iv, in + 64 k)) for k < count: the four-lane kernel of Sha256Compress4 without
+// the round trip through Sha256State, for Merkle levels. The aliasing rule is HashBlocks' (merkle_hash.h).
+void Sha256HashBlocksShaNi(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out);
 
 }  // namespace cairn::internal

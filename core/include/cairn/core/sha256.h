@@ -3,7 +3,9 @@
 //
 // Why our own: a Merkle node or a seal label is a handful of compressions; library call overhead (OpenSSL's one-shot
 // SHA256() costs 4x a compression) and single-lane latency would dominate. Compress4 runs four independent
-// compressions interleaved, which hides SHA-NI latency (about 1.8x one lane on this machine).
+// compressions interleaved, which hides SHA-NI latency: one lane is bound by sha256rnds2's latency, four lanes by its
+// throughput. On the Zen 5 development machine those differ by only ~1.34x, so Compress4 gives about 1.4x one lane
+// (the ceiling there is ~1.45x; bench/core_sha_merkle.cc measures both the ceiling and the kernels).
 //
 // Thread-safety: all functions are reentrant; a Sha256 object is not shared between threads.
 #pragma once
