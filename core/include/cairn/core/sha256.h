@@ -30,6 +30,7 @@ void Sha256Compress(Sha256State& state, const std::uint8_t* blocks, std::size_t 
 // Same, portable C++ only (the reference twin).
 void Sha256CompressRef(Sha256State& state, const std::uint8_t* blocks, std::size_t nblocks);
 // Four independent lanes, one 64-byte block each: states[i] <- compress(states[i], blocks[i]).
+// REQUIRES: the four states are distinct objects (blocks may repeat).
 void Sha256Compress4(Sha256State* const states[4], const std::uint8_t* const blocks[4]);
 // True when the CPU has SHA-NI and the fast paths are in use.
 bool Sha256HasShaNi();
