@@ -29,9 +29,9 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "cairn/core/bytes.h"
@@ -150,9 +150,6 @@ class ReplayCache {
 
  private:
   using Key = std::array<std::uint8_t, kEd25519PublicKeySize + kNonceSize>;
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const;
-  };
   struct Expiry {
     std::int64_t at;
     Key key;
@@ -162,7 +159,7 @@ class ReplayCache {
 
   std::size_t capacity_;
   std::int64_t window_seconds_;
-  std::unordered_set<Key, KeyHash> keys_;
+  std::set<Key> keys_;  // ordered: O(log n) whatever nonces a sender picks (no hash flooding)
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
 };
 
@@ -220,6 +217,7 @@ class ControlServer {
   ControlServer& operator=(const ControlServer&) = delete;
 
   // Closes the listener and every connection and joins the io thread. Idempotent.
+  // REQUIRES: not called from the handler (it runs on the io thread being joined).
   void Stop();
   // The bound address, with the real port when 0 was asked for.
   const Endpoint& endpoint() const;
