@@ -49,8 +49,7 @@ LabelHasher::LabelHasher(const ReplicaId& replica_id) : midstate_(Sha256InitialS
   Sha256Compress(midstate_, block, 1);
 }
 
-void LabelHasher::Label(std::uint32_t layer, std::uint64_t v, const std::uint8_t* parents,
-                        std::uint8_t* out) const {
+void LabelHasher::Label(std::uint32_t layer, std::uint64_t v, const std::uint8_t* parents, std::uint8_t* out) const {
   Sha256State s = midstate_;
   alignas(64) std::uint8_t last[64];
   if (layer == 1) {
@@ -146,6 +145,70 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
     Sha256Compress(s, last, 1);
     const Hash32 h = Sha256StateBytes(s);
     std::memcpy(cur + 32 * v, h.data(), 32);
+    std::memcpy(base, next_base, sizeof(base));
+    std::memcpy(exp, next_exp, sizeof(exp));
+  }
+}
+
+void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,
+                   const std::uint8_t* const prev[4], std::uint8_t* const cur[4]) {
+  constexpr int kLanes = 4;
+  const std::uint64_t n = graph.node_count();
+  alignas(64) std::uint8_t gathered[kLanes][kLaterLayerParents * 32];
+  alignas(64) std::uint8_t last[kLanes][64];
+  std::uint64_t base[kBaseDegree] = {};
+  std::uint64_t exp[kExpanderDegree] = {};
+  std::uint64_t next_base[kBaseDegree] = {};
+  std::uint64_t next_exp[kExpanderDegree] = {};
+  if (layer > 1) {
+    for (int i = 0; i < kExpanderDegree; ++i) exp[i] = graph.ExpanderParent(0, i);
+  }
+  // Block schedule of one label (labels.cc grammar): indices into the gathered parent blocks.
+  const int period = layer == 1 ? 3 : 7;
+  int schedule[18];
+  for (int b = 0; b < 18; ++b) schedule[b] = b % period;
+  Sha256State states[kLanes];
+  Sha256State* const state_ptrs[kLanes] = {&states[0], &states[1], &states[2], &states[3]};
+  const std::uint8_t* blocks[kLanes];
+  for (std::uint64_t v = 0; v < n; ++v) {
+    const bool has_next = v + 1 < n;
+    for (int lane = 0; lane < kLanes; ++lane) {
+      std::uint8_t* g = gathered[lane];
+      if (v == 0) {
+        std::memset(g, 0, 32 * kBaseDegree);
+      } else {
+        for (int i = 0; i < kBaseDegree; ++i) std::memcpy(g + 32 * i, cur[lane] + 32 * base[i], 32);
+      }
+      if (layer > 1) {
+        for (int i = 0; i < kExpanderDegree; ++i) std::memcpy(g + 32 * (kBaseDegree + i), prev[lane] + 32 * exp[i], 32);
+      }
+      states[lane] = hashers[lane]->midstate();
+    }
+    for (int b = 0; b < 18; ++b) {
+      for (int lane = 0; lane < kLanes; ++lane) blocks[lane] = gathered[lane] + 64 * schedule[b];
+      Sha256Compress4(state_ptrs, blocks);
+      if (!has_next) continue;
+      // Next node's parents, spread over the label so the integer work overlaps the hashing.
+      if (b == 1) {
+        graph.BaseParents(v + 1, next_base);
+        for (int lane = 0; lane < kLanes; ++lane) {
+          for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur[lane] + 32 * next_base[i]);
+        }
+      } else if (layer > 1 && b >= 4 && b < 4 + kExpanderDegree) {
+        const int i = b - 4;
+        next_exp[i] = graph.ExpanderParent(v + 1, i);
+        for (int lane = 0; lane < kLanes; ++lane) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
+      }
+    }
+    for (int lane = 0; lane < kLanes; ++lane) {
+      FinalBlock(layer, v, gathered[lane] + (layer == 1 ? 0 : 8 * 32), last[lane]);
+      blocks[lane] = last[lane];
+    }
+    Sha256Compress4(state_ptrs, blocks);
+    for (int lane = 0; lane < kLanes; ++lane) {
+      const Hash32 h = Sha256StateBytes(states[lane]);
+      std::memcpy(cur[lane] + 32 * v, h.data(), 32);
+    }
     std::memcpy(base, next_base, sizeof(base));
     std::memcpy(exp, next_exp, sizeof(exp));
   }

@@ -16,7 +16,7 @@
 namespace cairn::proofs {
 
 inline constexpr int kLabelSlots = 37;
-inline constexpr int kLayerOneParents = kBaseDegree;                        // 6
+inline constexpr int kLayerOneParents = kBaseDegree;                      // 6
 inline constexpr int kLaterLayerParents = kBaseDegree + kExpanderDegree;  // 14
 
 class LabelHasher {
@@ -52,5 +52,11 @@ void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, con
 // REQUIRES: cur and prev (when layer > 1) each hold graph.node_count() * 32 bytes.
 void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
                   std::uint8_t* cur);
+
+// Four shards of the same node count (hence one graph) labelled at once: lane i computes layer `layer` of shard i
+// with hashers[i], prev[i] and cur[i]. The lanes share the parent indices and hash through Sha256Compress4, which
+// hides SHA-NI latency; the result equals four ComputeLayer calls. REQUIRES: as ComputeLayer, for every lane.
+void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,
+                   const std::uint8_t* const prev[4], std::uint8_t* const cur[4]);
 
 }  // namespace cairn::proofs

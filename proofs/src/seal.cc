@@ -119,7 +119,7 @@ Result<SealResult> Seal(const SealParams& params, const ReplicaId& replica_id, c
   }
 
   CAIRN_ASSIGN_OR_RETURN(NodeBuffer key, ComputeKey(params, replica_id, n, state.layers_done, scratch_dir, &state,
-                                                     options.stop_after_layer));
+                                                    options.stop_after_layer));
   SealResult result;
   result.params_id = state.params_id;
   result.replica_id = replica_id;

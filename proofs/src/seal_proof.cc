@@ -240,8 +240,7 @@ Result<Bytes> ProveSeal(const SealParams& params, const ReplicaId& replica_id, c
   return out;
 }
 
-Result<bool> VerifySeal(const SealParams& params, const SealPublicInputs& inputs, const Hash32& seed,
-                        ByteSpan proof) {
+Result<bool> VerifySeal(const SealParams& params, const SealPublicInputs& inputs, const Hash32& seed, ByteSpan proof) {
   CAIRN_RETURN_IF_ERROR(params.Validate());
   CAIRN_ASSIGN_OR_RETURN(std::uint64_t n, NodeCountForSize(inputs.data_size));
   CAIRN_ASSIGN_OR_RETURN(Graph graph, Graph::Create(params.Id(), n));

@@ -225,10 +225,11 @@ TEST(AdversaryTest, BadSealingCaughtAtTheExpectedRate) {
     caught += !*v;
   }
   const double rate = static_cast<double>(caught) / trials;
-  std::printf("bad sealing: %zu of %llu last-layer labels wrong, %llu nodes exposed; caught %.4f, expected %.4f "
-              "with %u challenges\n",
-              bad.size(), static_cast<unsigned long long>(n), static_cast<unsigned long long>(exposed), rate, expected,
-              challenges);
+  std::printf(
+      "bad sealing: %zu of %llu last-layer labels wrong, %llu nodes exposed; caught %.4f, expected %.4f "
+      "with %u challenges\n",
+      bad.size(), static_cast<unsigned long long>(n), static_cast<unsigned long long>(exposed), rate, expected,
+      challenges);
   EXPECT_NEAR(rate, expected, Tolerance(expected, trials));
 }
 

@@ -94,7 +94,8 @@ TEST(GraphTest, GoldenParents) {
   std::uint64_t b[kBaseDegree], e[kExpanderDegree];
   g->BaseParents(123456, b);
   g->ExpanderParents(123456, e);
-  EXPECT_EQ(std::vector<std::uint64_t>(b, b + kBaseDegree), (std::vector<std::uint64_t>{123455, 123126, 113545, 122303, 122965, 112820}));
+  EXPECT_EQ(std::vector<std::uint64_t>(b, b + kBaseDegree),
+            (std::vector<std::uint64_t>{123455, 123126, 113545, 122303, 122965, 112820}));
   EXPECT_EQ(std::vector<std::uint64_t>(e, e + kExpanderDegree),
             (std::vector<std::uint64_t>{542657, 997002, 288483, 45031, 988084, 185315, 1003295, 451363}));
 }

@@ -56,7 +56,8 @@ TEST(LabelTest, GoldenLabel) {
   id = ReplicaId(raw);
   std::vector<Hash32> parents(kLaterLayerParents);
   for (int i = 0; i < kLaterLayerParents; ++i) parents[i].fill(static_cast<std::uint8_t>(i));
-  EXPECT_EQ(ToHex(ReferenceLabel(id, 2, 7, parents)), "b9e2739d52f0108682b8d44e422dfe8793cf82835a3447db69dc8870e83b34b7");
+  EXPECT_EQ(ToHex(ReferenceLabel(id, 2, 7, parents)),
+            "b9e2739d52f0108682b8d44e422dfe8793cf82835a3447db69dc8870e83b34b7");
 }
 
 // Layer computed label by label from the reference twin and the graph.
@@ -122,6 +123,29 @@ TEST(LabelTest, GatherParentsMatchesComputeLayerInputs) {
     GatherParents(*g, 2, v, l2.data(), l1.data(), gathered);
     hasher.Label(2, v, gathered, label);
     ASSERT_EQ(0, std::memcmp(label, &l2[v * 32], 32)) << v;
+  }
+}
+
+TEST(LabelTest, FourLaneLayersMatchSingleLane) {
+  // Four shards (four replica ids) of the same size, three layers, at sizes around the block schedule's edges.
+  for (std::uint64_t n : {1u, 2u, 5u, 333u, 2048u}) {
+    auto g = Graph::Create(SealParams().Id(), n);
+    ASSERT_TRUE(g.ok());
+    LabelHasher h0(ReplicaId(RandomHash(1))), h1(ReplicaId(RandomHash(2))), h2(ReplicaId(RandomHash(3))),
+        h3(ReplicaId(RandomHash(4)));
+    const LabelHasher* const hashers[4] = {&h0, &h1, &h2, &h3};
+    std::vector<Bytes> prev4(4, Bytes(n * 32)), cur4(4, Bytes(n * 32)), prev1(4, Bytes(n * 32)), cur1(4, Bytes(n * 32));
+    for (std::uint32_t layer = 1; layer <= 3; ++layer) {
+      const std::uint8_t* const p4[4] = {prev4[0].data(), prev4[1].data(), prev4[2].data(), prev4[3].data()};
+      std::uint8_t* const c4[4] = {cur4[0].data(), cur4[1].data(), cur4[2].data(), cur4[3].data()};
+      ComputeLayer4(*g, hashers, layer, p4, c4);
+      for (int lane = 0; lane < 4; ++lane) {
+        ComputeLayer(*g, *hashers[lane], layer, prev1[lane].data(), cur1[lane].data());
+        ASSERT_EQ(cur4[lane], cur1[lane]) << "n " << n << " layer " << layer << " lane " << lane;
+      }
+      std::swap(prev4, cur4);
+      std::swap(prev1, cur1);
+    }
   }
 }
 

@@ -50,7 +50,7 @@ TEST(SealParamsTest, IdChangesWithEveryField) {
     SealParams q = p;
     // Point at the same field of q.
     std::uint32_t* g = reinterpret_cast<std::uint32_t*>(reinterpret_cast<char*>(&q) +
-                                                         (reinterpret_cast<char*>(f) - reinterpret_cast<char*>(&p)));
+                                                        (reinterpret_cast<char*>(f) - reinterpret_cast<char*>(&p)));
     *g += 1;
     ids.insert(q.Id().value());
   }

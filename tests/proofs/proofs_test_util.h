@@ -46,9 +46,8 @@ class TestDir {
  public:
   TestDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::path(::testing::TempDir()) /
-            ("cairn-proofs-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" +
-             std::to_string(::getpid()));
+    path_ = std::filesystem::path(::testing::TempDir()) / ("cairn-proofs-" + std::string(info->test_suite_name()) +
+                                                           "-" + info->name() + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

@@ -24,7 +24,10 @@ TEST(SealTest, RoundTripsAtOddSizesAndLayerCounts) {
   for (std::uint32_t layers : {2u, 3u, 4u}) {
     for (std::size_t size : sizes) {
       SCOPED_TRACE("layers " + std::to_string(layers) + " size " + std::to_string(size));
-      const std::string name = "s" + std::to_string(layers) + "-" + std::to_string(size);
+      std::string name = "s";  // built with += : gcc 12 warns falsely (-Wrestrict) on chained operator+
+      name += std::to_string(layers);
+      name += '-';
+      name += std::to_string(size);
       const auto s = SealTestShard(dir, TestParams(layers), 1000 + size, size, name);
       EXPECT_EQ(s.result.data_size, size);
       EXPECT_EQ(s.result.node_count, (size + 31) / 32);

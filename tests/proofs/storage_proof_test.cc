@@ -84,8 +84,7 @@ TEST(StorageProofTest, WrongPublicInputsAreRejected) {
   SealParams other = s.params;
   other.storage_challenges = 9;
   EXPECT_EQ(VerifyStorage(other, good, randomness, *proof).status().code(), Code::kCorruption);
-  EXPECT_EQ(SealedReplica::Open(s.out)->ProveStorage(other, deal, randomness).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(SealedReplica::Open(s.out)->ProveStorage(other, deal, randomness).status().code(), Code::kInvalidArgument);
 }
 
 TEST(StorageProofTest, MalformedBytesAreErrors) {
@@ -123,8 +122,10 @@ TEST(StorageProofTest, ChallengeDerivationGolden) {
   Hash32 a, b;
   a.fill(1);
   b.fill(2);
-  EXPECT_EQ(DeriveStorageChallenges(a, DealId(b), 1000003, 4), (std::vector<std::uint64_t>{86328, 282833, 654361, 136620}));
-  EXPECT_EQ(DeriveSealChallenges(ReplicaId(a), b, 1000003, 4), (std::vector<std::uint64_t>{706166, 919797, 185748, 998093}));
+  EXPECT_EQ(DeriveStorageChallenges(a, DealId(b), 1000003, 4),
+            (std::vector<std::uint64_t>{86328, 282833, 654361, 136620}));
+  EXPECT_EQ(DeriveSealChallenges(ReplicaId(a), b, 1000003, 4),
+            (std::vector<std::uint64_t>{706166, 919797, 185748, 998093}));
   // Uniform enough: 20000 draws over 10 buckets stay within 5% of the mean.
   const auto many = DeriveStorageChallenges(a, DealId(b), 10, 20000);
   std::vector<int> counts(10, 0);

@@ -26,12 +26,12 @@ inline constexpr std::uint64_t kMaxNodeCount = std::uint64_t{1} << 32;
 inline constexpr std::uint64_t kMaxShardBytes = kMaxNodeCount * kNodeSize;
 
 struct SealParams {
-  std::uint32_t node_size = 32;         // bytes per node; only 32 is defined
-  std::uint32_t layers = 11;            // labelling layers, kMinLayers..kMaxLayers
-  std::uint32_t base_degree = 6;        // DRG parents in the same layer (parent 0 = v-1); only 6 is defined
-  std::uint32_t expander_degree = 8;    // parents in the previous layer; only 8 is defined
-  std::uint32_t label_layout = 1;       // version of the label grammar in labels.cc; only 1 is defined
-  std::uint32_t seal_challenges = 176;  // nodes opened by one seal proof, 1..kMaxSealChallenges
+  std::uint32_t node_size = 32;           // bytes per node; only 32 is defined
+  std::uint32_t layers = 11;              // labelling layers, kMinLayers..kMaxLayers
+  std::uint32_t base_degree = 6;          // DRG parents in the same layer (parent 0 = v-1); only 6 is defined
+  std::uint32_t expander_degree = 8;      // parents in the previous layer; only 8 is defined
+  std::uint32_t label_layout = 1;         // version of the label grammar in labels.cc; only 1 is defined
+  std::uint32_t seal_challenges = 176;    // nodes opened by one seal proof, 1..kMaxSealChallenges
   std::uint32_t storage_challenges = 20;  // leaves opened by one storage proof, 1..kMaxStorageChallenges
 
   // OK when every field is in its defined range.
