@@ -1,19 +1,37 @@
-// cairn: the client CLI. main only wires subcommands and maps Status to exit codes.
-#include <CLI/CLI.hpp>
+// cairn: the client CLI. main only wires the subcommands (client/src/cli/) to the library and maps the Status of
+// the command to a documented exit code (cli/exit_codes.h, client/CLI.md).
 #include <iostream>
 
+#include "cairn/client/client.h"
+#include "cli/app.h"
+#include "cli/exit_codes.h"
+#include "cli/system_environment.h"
+
 int main(int argc, char** argv) {
-  CLI::App app{"cairn: store files on the cairn storage network"};
-  app.set_version_flag("--version", std::string("cairn ") + CAIRN_VERSION);
-  app.require_subcommand(0, 1);
+  using cairn::cli::ExitCodeFor;
+  cairn::cli::Cli cli;
+  if (argc <= 1) {
+    std::cerr << cli.app().help();
+    return cairn::cli::kExitUsage;
+  }
   try {
-    app.parse(argc, argv);
+    cli.app().parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return cairn::cli::ReportParseError(cli.app(), e, std::cout, std::cerr);
   }
-  if (app.get_subcommands().empty()) {
-    std::cout << app.help();
-    return 0;
+
+  cairn::cli::SystemIo io;
+  cairn::Result<cairn::cli::Environment> env = cairn::cli::MakeSystemEnvironment(io);
+  if (!env.ok()) {
+    std::cerr << "cairn: " << env.status().message() << "\n";
+    return ExitCodeFor(env.status().code());
   }
-  return 0;
+  env->init_client = &cairn::Client::Init;
+  env->open_client = &cairn::Client::Open;
+
+  cairn::Status st = cli.Run(*env);
+  const cairn::Status flushed = io.out_buf.Flush();
+  if (st.ok() && !flushed.ok()) st = flushed.WithContext("standard output");
+  if (!st.ok()) std::cerr << "cairn: " << st.message() << "\n";
+  return ExitCodeFor(st.code());
 }
