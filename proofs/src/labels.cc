@@ -98,55 +98,65 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
   const std::uint64_t n = graph.node_count();
   alignas(64) std::uint8_t gathered[kLaterLayerParents * 32];
   alignas(64) std::uint8_t last[64];
-  std::uint64_t base[kBaseDegree] = {};
-  std::uint64_t exp[kExpanderDegree] = {};
-  std::uint64_t next_base[kBaseDegree] = {};
-  std::uint64_t next_exp[kExpanderDegree] = {};
-  if (layer > 1) {
-    for (int i = 0; i < kExpanderDegree; ++i) exp[i] = graph.ExpanderParent(0, i);
+  // Parent indices are computed kAhead nodes ahead (a ring of kAhead + 1 sets) and their labels prefetched at once,
+  // so a layer far larger than the cache has several label times (~700 ns each) to bring each parent in.
+  constexpr int kAhead = 4;
+  std::uint64_t base[kAhead + 1][kBaseDegree] = {};
+  std::uint64_t exp[kAhead + 1][kExpanderDegree] = {};
+  auto prefetch_base = [&](std::uint64_t w) {
+    for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * base[w % (kAhead + 1)][i]);
+  };
+  auto prefetch_exp = [&](std::uint64_t w, int from, int to) {
+    for (int i = from; i < to; ++i) __builtin_prefetch(prev + 32 * exp[w % (kAhead + 1)][i]);
+  };
+  for (std::uint64_t w = 0; w < kAhead && w < n; ++w) {
+    if (w >= 1) graph.BaseParents(w, base[w]);
+    if (layer > 1) graph.ExpanderParents(w, exp[w]);
   }
   for (std::uint64_t v = 0; v < n; ++v) {
-    const bool has_next = v + 1 < n;
+    const std::uint64_t* b = base[v % (kAhead + 1)];
+    const std::uint64_t* e = exp[v % (kAhead + 1)];
+    const std::uint64_t w = v + kAhead;  // the node whose parents are computed during this label
+    const bool ahead = w < n;
+    std::uint64_t* wb = base[w % (kAhead + 1)];
+    std::uint64_t* we = exp[w % (kAhead + 1)];
     // Gather v's parents (node 0's base parents are zero labels).
     if (v == 0) {
       std::memset(gathered, 0, 32 * kBaseDegree);
     } else {
-      for (int i = 0; i < kBaseDegree; ++i) std::memcpy(gathered + 32 * i, cur + 32 * base[i], 32);
+      for (int i = 0; i < kBaseDegree; ++i) std::memcpy(gathered + 32 * i, cur + 32 * b[i], 32);
     }
     Sha256State s = hasher.midstate();
     if (layer == 1) {
       Sha256Compress(s, gathered, 3);
-      if (has_next) {
-        graph.BaseParents(v + 1, next_base);
-        for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * next_base[i]);
+      if (ahead) {
+        graph.BaseParents(w, wb);
+        prefetch_base(w);
       }
       for (int pass = 1; pass < 6; ++pass) Sha256Compress(s, gathered, 3);
       FinalBlock(layer, v, gathered, last);
     } else {
-      for (int i = 0; i < kExpanderDegree; ++i) {
-        std::memcpy(gathered + 32 * (kBaseDegree + i), prev + 32 * exp[i], 32);
+      for (int i = 0; i < kExpanderDegree; ++i) std::memcpy(gathered + 32 * (kBaseDegree + i), prev + 32 * e[i], 32);
+      Sha256Compress(s, gathered, 7);
+      if (ahead) {
+        graph.BaseParents(w, wb);
+        prefetch_base(w);
       }
       Sha256Compress(s, gathered, 7);
-      if (has_next) {
-        graph.BaseParents(v + 1, next_base);
-        for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * next_base[i]);
-      }
-      Sha256Compress(s, gathered, 7);
-      if (has_next) {
-        for (int i = 0; i < kExpanderDegree / 2; ++i) next_exp[i] = graph.ExpanderParent(v + 1, i);
+      if (ahead) {
+        for (int i = 0; i < kExpanderDegree / 2; ++i) we[i] = graph.ExpanderParent(w, i);
+        prefetch_exp(w, 0, kExpanderDegree / 2);
       }
       Sha256Compress(s, gathered, 4);
-      if (has_next) {
-        for (int i = kExpanderDegree / 2; i < kExpanderDegree; ++i) next_exp[i] = graph.ExpanderParent(v + 1, i);
-        for (int i = 0; i < kExpanderDegree; ++i) __builtin_prefetch(prev + 32 * next_exp[i]);
+      if (ahead) {
+        for (int i = kExpanderDegree / 2; i < kExpanderDegree; ++i) we[i] = graph.ExpanderParent(w, i);
+        prefetch_exp(w, kExpanderDegree / 2, kExpanderDegree);
       }
       FinalBlock(layer, v, gathered + 8 * 32, last);
     }
     Sha256Compress(s, last, 1);
     const Hash32 h = Sha256StateBytes(s);
     std::memcpy(cur + 32 * v, h.data(), 32);
-    std::memcpy(base, next_base, sizeof(base));
-    std::memcpy(exp, next_exp, sizeof(exp));
   }
 }
 
