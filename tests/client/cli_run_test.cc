@@ -196,6 +196,7 @@ TEST_F(CliRunTest, PutFromStdinUsesName) {
   ASSERT_EQ(Run({"put", "-", "--name", "piped"}), kExitOk) << error_line_;
   EXPECT_EQ(state_.objects["piped"], "streamed bytes");
   EXPECT_EQ(Run({"put", "-", "--name", "piped"}), kExitError);  // exists, no --replace
+  EXPECT_NE(error_line_.find("--replace"), std::string::npos) << error_line_;
   in_.clear();
   in_.str("new");
   ASSERT_EQ(Run({"put", "-", "--name", "piped", "--replace"}), kExitOk) << error_line_;

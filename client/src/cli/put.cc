@@ -75,7 +75,11 @@ Status RunPut(const PutArgs& args, const GlobalArgs& global, Environment& env) {
   Result<ObjectInfo> info =
       args.file == "-" ? client->PutStream(*env.in, options) : client->PutFile(args.file, options);
   bar.Finish();
-  if (!info.ok()) return info.status().WithContext(what);
+  if (!info.ok()) {
+    Status st = info.status();
+    if (st.code() == Code::kAlreadyExists) st = Status(st.code(), st.message() + " (pass --replace to overwrite it)");
+    return st.WithContext(what);
+  }
   *env.out << "stored " << PrintableName(info->name) << ": " << info->size << " bytes, " << info->k << "+" << info->m
            << ", " << info->segments << (info->segments == 1 ? " segment" : " segments") << "\n";
   return Status::Ok();
