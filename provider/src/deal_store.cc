@@ -48,12 +48,13 @@ Result<std::optional<DealRecord>> ReadDeal(const ReadTxn& txn, KvDb db, const De
 
 }  // namespace
 
-Result<std::unique_ptr<DealStore>> DealStore::Open(KvStore* kv, std::uint64_t capacity) {
+Result<std::unique_ptr<DealStore>> DealStore::Open(KvStore* kv, std::uint64_t capacity, bool repair_ledger) {
   CAIRN_ASSIGN_OR_RETURN(KvDb deals, kv->OpenDb("deals"));
   CAIRN_ASSIGN_OR_RETURN(KvDb proposals, kv->OpenDb("proposals"));
   CAIRN_ASSIGN_OR_RETURN(KvDb shards, kv->OpenDb("shards"));
   CAIRN_ASSIGN_OR_RETURN(KvDb meta, kv->OpenDb("meta"));
   std::unique_ptr<DealStore> store(new DealStore(kv, deals, proposals, shards, meta, capacity));
+  if (!repair_ledger) return store;
   CAIRN_RETURN_IF_ERROR(kv->Update([&](WriteTxn& txn) -> Status {
     Ledger stored, actual;
     CAIRN_RETURN_IF_ERROR(store->ReadLedger(txn, stored));

@@ -47,9 +47,10 @@ struct AcceptResult {
 
 class DealStore {
  public:
-  // Opens the databases of `kv` (which must outlive the store) and checks the ledger against the deals; a ledger
-  // that disagrees with them is rewritten from them (kCorruption only when a record cannot be read).
-  static Result<std::unique_ptr<DealStore>> Open(KvStore* kv, std::uint64_t capacity);
+  // Opens the databases of `kv` (which must outlive the store). With `repair_ledger`, checks the ledger against the
+  // deals and rewrites it from them when they disagree (kCorruption when a record cannot be read); without, only
+  // reads (for `status`, which runs beside the daemon).
+  static Result<std::unique_ptr<DealStore>> Open(KvStore* kv, std::uint64_t capacity, bool repair_ledger = true);
 
   // Records `deal` in state accepted with its size reserved, and its proposal body, in one transaction.
   // A deal with the same id is returned unchanged (created = false), so a proposal re-sent after a lost reply gets
