@@ -9,6 +9,7 @@
 //   is signalled whenever any of it changes, so every wait is a predicate wait with a deadline on cv_.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -49,7 +50,12 @@ class Swarm::Impl {
   Result<TorrentId> AddTorrent(lt::session& ses, lt::add_torrent_params atp);
   Result<lt::torrent_handle> Handle(TorrentId id) const;
   void AnnounceAll(lt::session& ses);
-  void RememberRendezvous(const RendezvousKey& key, std::uint16_t port) { rendezvous_[key] = port; }
+  // The caller announces now; the tick re-announces every rendezvous_reannounce.
+  void RememberRendezvous(const RendezvousKey& key, std::uint16_t port) {
+    if (rendezvous_.empty())
+      next_rendezvous_announce_ = std::chrono::steady_clock::now() + options_.rendezvous_reannounce;
+    rendezvous_[key] = port;
+  }
   void ForgetRendezvous(const RendezvousKey& key) { rendezvous_.erase(key); }
   void ForgetTorrent(TorrentId id);
 
