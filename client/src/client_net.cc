@@ -25,13 +25,19 @@ Result<ProviderInfo> ParseProviderRecord(const control::Envelope& reply) {
   return p;
 }
 
-Result<std::vector<ProviderInfo>> ClientNet::Discover(std::chrono::milliseconds timeout) {
+Result<std::vector<ProviderInfo>> ClientNet::Discover(std::size_t want, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   (void)swarm_->WaitForDhtNodes(1, deadline);
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> eps,
-                         swarm_->LookupRendezvous(key, std::max(left, std::chrono::milliseconds(500))));
+  // Replies have no end marker: look up briefly, and keep looking (up to the deadline) only while fewer than
+  // `want` providers are known.
+  std::vector<Endpoint> eps;
+  for (auto pass = std::chrono::milliseconds(1500);; pass *= 2) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    CAIRN_ASSIGN_OR_RETURN(eps, swarm_->LookupRendezvous(key, std::max(std::min(left, pass),
+                                                                       std::chrono::milliseconds(500))));
+    if (eps.size() >= want || std::chrono::steady_clock::now() >= deadline) break;
+  }
   std::vector<std::future<Result<control::Envelope>>> calls;
   for (const Endpoint& ep : eps) {
     calls.push_back(std::async(std::launch::async, [this, ep] {

@@ -27,8 +27,9 @@ class ClientNet {
   const control::ControlClient& control() const { return control_; }
   const NetworkConfig& network() const { return network_; }
 
-  // Finds providers through the DHT and asks each for its signed record. Returns those that answered.
-  Result<std::vector<ProviderInfo>> Discover(std::chrono::milliseconds timeout);
+  // Finds providers through the DHT and asks each for its signed record. Returns those that answered. Looks up
+  // until at least `want` are found or `timeout` passes.
+  Result<std::vector<ProviderInfo>> Discover(std::size_t want, std::chrono::milliseconds timeout);
   // One signed call that must come back "ok" from `provider`; an "error" reply becomes a Status naming its code.
   Result<control::Envelope> CallOk(const Endpoint& ep, const Ed25519PublicKey& provider, std::string_view type,
                                    wire::Value::Dict body, std::chrono::milliseconds timeout) const;

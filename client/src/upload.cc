@@ -36,7 +36,8 @@ class Uploader {
       : net_(net), c_(c), spool_(std::move(spool)), opt_(o) {}
 
   Result<std::vector<Placement>> Run() {
-    CAIRN_ASSIGN_OR_RETURN(std::vector<ProviderInfo> found, net_.Discover(std::chrono::seconds(8)));
+    const std::size_t want = static_cast<std::size_t>(c_.k + c_.m) + 2;  // with spares
+    CAIRN_ASSIGN_OR_RETURN(std::vector<ProviderInfo> found, net_.Discover(want, std::chrono::seconds(8)));
     for (auto& p : found) providers_[Id(p.id)] = p;
     Status st = Prepare();
     if (st.ok()) st = Loop();
