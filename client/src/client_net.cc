@@ -29,14 +29,16 @@ Result<std::vector<ProviderInfo>> ClientNet::Discover(std::size_t want, std::chr
   auto deadline = std::chrono::steady_clock::now() + timeout;
   (void)swarm_->WaitForDhtNodes(1, deadline);
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
-  // Replies have no end marker: look up briefly, and keep looking (up to the deadline) only while fewer than
-  // `want` providers are known.
+  // Replies have no end marker: look up in passes of a second, returning as soon as `want` are known, and stop
+  // early once a pass finds no provider the previous one did not.
   std::vector<Endpoint> eps;
-  for (auto pass = std::chrono::milliseconds(1500);; pass *= 2) {
+  for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    CAIRN_ASSIGN_OR_RETURN(eps, swarm_->LookupRendezvous(key, std::max(std::min(left, pass),
-                                                                       std::chrono::milliseconds(500))));
+    auto pass = std::max(std::min(left, std::chrono::milliseconds(1000)), std::chrono::milliseconds(200));
+    std::size_t before = eps.size();
+    CAIRN_ASSIGN_OR_RETURN(eps, swarm_->LookupRendezvous(key, pass, want));
     if (eps.size() >= want || std::chrono::steady_clock::now() >= deadline) break;
+    if (!eps.empty() && eps.size() <= before) break;
   }
   std::vector<std::future<Result<control::Envelope>>> calls;
   for (const Endpoint& ep : eps) {
