@@ -270,7 +270,7 @@ class ProviderDevnetTest : public ::testing::Test {
   }
 
   // Starts `cairn-provider run` for provider i again (as the devnet did) and records its pid for --stop.
-  void Restart(int i) {
+  void Restart(int i, const std::vector<std::string>& extra_env = {}) {
     const std::string log = ProviderDir(i) + "/log";
     std::vector<std::string> args = {CAIRN_PROVIDER_BINARY, "run", "--data-dir", ProviderDir(i),
                                      "--network", devnet_ + "/network", "--listen", ToString(Ctl(i)),
@@ -283,12 +283,53 @@ class ProviderDevnetTest : public ::testing::Test {
     ASSERT_EQ(posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644),
               0);
     ASSERT_EQ(posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO), 0);
+    std::vector<std::string> env_store(extra_env);
+    for (char** e = environ; *e != nullptr; ++e) env_store.emplace_back(*e);
+    std::vector<char*> envp;
+    for (std::string& e : env_store) envp.push_back(e.data());
+    envp.push_back(nullptr);
     pid_t pid = 0;
-    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     ASSERT_EQ(rc, 0);
     children_.push_back(pid);
     WriteAll(ProviderDir(i) + "/pid", AsBytes(std::to_string(pid) + "\n"));
+  }
+
+  // SIGTERM to provider i; returns how long it took to exit.
+  milliseconds StopProvider(int i) {
+    const pid_t pid = PidOf(i);
+    const auto start = Clock::now();
+    EXPECT_EQ(::kill(pid, SIGTERM), 0);
+    while (!ProcessesMentioning(ProviderDir(i) + " ").empty() && Clock::now() - start < seconds(20)) {
+      for (pid_t child : children_) ::waitpid(child, nullptr, WNOHANG);
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  }
+
+  // Downloads `shard` from provider i through "fetch" in a fresh session; returns the final status.
+  TorrentStatus FetchFrom(int i, const Shard& shard, const std::string& out_dir, seconds timeout) {
+    auto fetched = Call(i, control::kTypeFetch, control::FetchRequest{ShardId(shard.comm_d)}.ToBody());
+    EXPECT_EQ(ErrorCode(fetched), "");
+    auto f = control::FetchReply::FromBody(fetched->body);
+    EXPECT_TRUE(f.ok());
+    EXPECT_EQ(f->info_hash, shard.torrent.info_hash);
+    SwarmOptions so;
+    so.listen = Endpoint{"127." + std::to_string(net_) + ".201.1", 0};
+    auto reader = Swarm::Start(so);
+    EXPECT_TRUE(reader.ok());
+    EXPECT_TRUE(Env::Default()->CreateDirs(out_dir).ok());
+    DownloadRequest dl;
+    dl.torrent = shard.torrent.torrent;  // our own copy of the torrent
+    dl.save_dir = out_dir;
+    dl.peers = {f->bt};
+    auto got = (*reader)->Download(dl);
+    EXPECT_TRUE(got.ok());
+    (void)(*reader)->WaitForComplete(*got, Clock::now() + timeout);
+    auto st = (*reader)->GetStatus(*got);
+    EXPECT_TRUE(st.ok());
+    return st.ok() ? *st : TorrentStatus{};
   }
 
   pid_t PidOf(int i) {
@@ -379,26 +420,9 @@ TEST_F(ProviderDevnetTest, StoresShardWithSignedReceiptServesAndRemovesIt) {
   EXPECT_NE(json.find("\"reserved\": 0"), std::string::npos) << json;
 
   // Retrieval: "fetch" gives the torrent, and a fresh session downloads the shard from the provider alone.
-  auto fetched = Call(0, control::kTypeFetch, control::FetchRequest{ShardId(shard.comm_d)}.ToBody());
-  ASSERT_EQ(ErrorCode(fetched), "");
-  auto f = control::FetchReply::FromBody(fetched->body);
-  ASSERT_TRUE(f.ok());
-  EXPECT_EQ(f->info_hash, shard.torrent.info_hash);
-  SwarmOptions so;
-  so.listen = Endpoint{"127." + std::to_string(net_) + ".201.1", 0};
-  auto reader = Swarm::Start(so);
-  ASSERT_TRUE(reader.ok());
-  const std::string out_dir = tmp_->Join("fetched");
-  ASSERT_TRUE(Env::Default()->CreateDirs(out_dir).ok());
-  DownloadRequest dl;
-  dl.torrent = f->torrent;
-  dl.save_dir = out_dir;
-  dl.peers = {f->bt};
-  auto got = (*reader)->Download(dl);
-  ASSERT_TRUE(got.ok());
-  ASSERT_TRUE((*reader)->WaitForComplete(*got, Clock::now() + seconds(30)).ok());
-  EXPECT_EQ(ReadAll(out_dir + "/" + shard.torrent.name), shard.data);
-  reader->reset();
+  TorrentStatus got = FetchFrom(0, shard, tmp_->Join("fetched"), seconds(30));
+  EXPECT_EQ(got.state, TorrentState::kSeeding);
+  EXPECT_EQ(ReadAll(tmp_->Join("fetched") + "/" + shard.torrent.name), shard.data);
 
   // Refusals, each with its code, on a connection that keeps working.
   control::ProposeRequest cheap = Proposal(shard, 1);
@@ -475,6 +499,39 @@ TEST_F(ProviderDevnetTest, ResumesDownloadAfterSigkill) {
   std::string json = StatusJson(1);
   EXPECT_NE(json.find("\"stored\": 1"), std::string::npos) << json;
   EXPECT_NE(json.find("\"reserved\": 0"), std::string::npos) << json;
+
+  // A clean stop and start: the stored shard is seeded again.
+  EXPECT_LT(StopProvider(1), seconds(5));
+  swarm_.reset();  // the client is gone: only the provider has the shard
+  Restart(1);
+  ASSERT_TRUE(WaitForState(1, deal, "stored", seconds(10)).ok());
+  TorrentStatus again = FetchFrom(1, shard, tmp_->Join("again"), seconds(30));
+  EXPECT_EQ(again.state, TorrentState::kSeeding);
+  EXPECT_EQ(ReadAll(tmp_->Join("again") + "/" + shard.torrent.name), shard.data);
+}
+
+// TEST ONLY switch: with CAIRN_TEST_CORRUPT_SERVE=1 a provider serves bytes that fail the torrent's hashes, while
+// its stored shard stays intact.
+TEST_F(ProviderDevnetTest, CorruptServeSwitchServesBadBytes) {
+  const std::uint64_t seed = 99;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  Shard shard = MakeShard(1 << 20, seed);
+  ASSERT_TRUE(swarm_->Seed(shard.path, shard.torrent.torrent).ok());
+  control::ProposeRequest p = Proposal(shard);
+  const DealId deal = control::ComputeDealId(me_.public_key(), p.ToBody());
+  ASSERT_EQ(ErrorCode(Call(2, control::kTypePropose, p.ToBody())), "");
+  ASSERT_TRUE(WaitForState(2, deal, "stored", seconds(30)).ok());
+
+  EXPECT_LT(StopProvider(2), seconds(5));
+  swarm_.reset();
+  Restart(2, {"CAIRN_TEST_CORRUPT_SERVE=1"});
+  ASSERT_TRUE(WaitForState(2, deal, "stored", seconds(10)).ok());
+  TorrentStatus st = FetchFrom(2, shard, tmp_->Join("bad"), seconds(5));
+  EXPECT_NE(st.state, TorrentState::kSeeding);
+  EXPECT_GT(st.failed_bytes, 0u);
+  EXPECT_EQ(ReadAll(ProviderDir(2) + "/shards/" + ToHex(shard.comm_d)), shard.data);
+  std::string log(AsStringView(ReadAll(ProviderDir(2) + "/log")));
+  EXPECT_NE(log.find("TEST ONLY"), std::string::npos);
 }
 
 }  // namespace
