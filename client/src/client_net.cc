@@ -1,6 +1,7 @@
 #include "client_net.h"
 
 #include <future>
+#include <set>
 
 #include "cairn/core/hex.h"
 
@@ -31,15 +32,18 @@ Result<std::vector<ProviderInfo>> ClientNet::Discover(std::size_t want, std::chr
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
   // Replies have no end marker: look up in passes of a second, returning as soon as `want` are known, and stop
   // early once a pass finds no provider the previous one did not.
-  std::vector<Endpoint> eps;
+  // Each pass returns what that pass heard; passes are merged, so a node slow to answer in one pass loses nothing.
+  std::set<Endpoint> found;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     auto pass = std::max(std::min(left, std::chrono::milliseconds(1000)), std::chrono::milliseconds(200));
-    std::size_t before = eps.size();
-    CAIRN_ASSIGN_OR_RETURN(eps, swarm_->LookupRendezvous(key, pass, want));
-    if (eps.size() >= want || std::chrono::steady_clock::now() >= deadline) break;
-    if (!eps.empty() && eps.size() <= before) break;
+    std::size_t before = found.size();
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> heard, swarm_->LookupRendezvous(key, pass, want));
+    found.insert(heard.begin(), heard.end());
+    if (found.size() >= want || std::chrono::steady_clock::now() >= deadline) break;
+    if (!found.empty() && found.size() == before) break;
   }
+  const std::vector<Endpoint> eps(found.begin(), found.end());
   std::vector<std::future<Result<control::Envelope>>> calls;
   for (const Endpoint& ep : eps) {
     calls.push_back(std::async(std::launch::async, [this, ep] {
