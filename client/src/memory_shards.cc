@@ -14,7 +14,7 @@ class MemoryShardWriter : public ShardWriter {
   }
   Status Commit() override {
     std::lock_guard<std::mutex> lock(owner_.mu_);
-    owner_.shards_[key_] = std::move(buf_);
+    owner_.shards_[key_] = std::make_shared<Bytes>(std::move(buf_));
     return Status::Ok();
   }
 
@@ -28,16 +28,16 @@ namespace {
 
 class MemoryShardReader : public ShardReader {
  public:
-  explicit MemoryShardReader(Bytes data) : data_(std::move(data)) {}
-  std::uint64_t size() const override { return data_.size(); }
+  explicit MemoryShardReader(std::shared_ptr<const Bytes> data) : data_(std::move(data)) {}
+  std::uint64_t size() const override { return data_->size(); }
   Status ReadAt(std::uint64_t offset, MutableByteSpan out) override {
-    if (offset > data_.size() || data_.size() - offset < out.size()) return Status::IOError("read past shard end");
-    std::memcpy(out.data(), data_.data() + offset, out.size());
+    if (offset > data_->size() || data_->size() - offset < out.size()) return Status::IOError("read past shard end");
+    std::memcpy(out.data(), data_->data() + offset, out.size());
     return Status::Ok();
   }
 
  private:
-  Bytes data_;
+  std::shared_ptr<const Bytes> data_;
 };
 
 }  // namespace
@@ -61,7 +61,7 @@ void MemoryShards::Erase(std::uint32_t segment, int shard) {
 Bytes* MemoryShards::Find(std::uint32_t segment, int shard) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = shards_.find({segment, shard});
-  return it == shards_.end() ? nullptr : &it->second;
+  return it == shards_.end() ? nullptr : it->second.get();
 }
 
 std::size_t MemoryShards::count() const {
@@ -72,7 +72,7 @@ std::size_t MemoryShards::count() const {
 std::uint64_t MemoryShards::total_bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::uint64_t t = 0;
-  for (const auto& [k, v] : shards_) t += v.size();
+  for (const auto& [k, v] : shards_) t += v->size();
   return t;
 }
 

@@ -25,7 +25,8 @@ class MemoryShards : public ShardSink, public ShardSource {
  private:
   friend class MemoryShardWriter;
   mutable std::mutex mu_;
-  std::map<std::pair<std::uint32_t, int>, Bytes> shards_;
+  // Readers share a shard's bytes rather than copying them; Erase drops the map's reference only.
+  std::map<std::pair<std::uint32_t, int>, std::shared_ptr<Bytes>> shards_;
 };
 
 // Plaintext streams over memory.
