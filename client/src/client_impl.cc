@@ -281,7 +281,7 @@ class ClientImpl : public Client {
       d.cancel = options.cancel;
       if (options.progress) {
         std::uint64_t total = rec.manifest.coding.size;
-        d.progress = [&](std::uint64_t done) { options.progress({"downloading", done, total}); };
+        d.progress = [&options, total](std::uint64_t done) { options.progress({"downloading", done, total}); };
       }
       report = DecodeFile(rec.manifest.coding, file_key.bytes(), source, out, d);
     }
