@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -38,20 +39,25 @@ Status RunRun(const RunCommand& cmd, std::ostream& out) {
   if (options.corrupt_serve) LogLine("TEST ONLY: CAIRN_TEST_CORRUPT_SERVE=1, serving corrupted shards");
 
   // Block the stop signals in every thread (the daemon's threads inherit this mask) and take them synchronously
-  // in the owner loop below.
+  // in the owner loop below. SIGUSR1, sent by the io thread to this thread, only cuts the wait short when work was
+  // posted.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGUSR1);
   if (int rc = pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr); rc != 0) {
     return Status::FromErrno("pthread_sigmask", rc);
   }
+  const pthread_t owner = pthread_self();
+  options.wake_owner = [owner] { (void)pthread_kill(owner, SIGUSR1); };
   if (::signal(SIGPIPE, SIG_IGN) == SIG_ERR) return Status::FromErrno("signal(SIGPIPE)", errno);
 
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<Daemon> daemon, Daemon::Start(options));
   out << "serving on " << ToString(daemon->control_endpoint()) << std::endl;
+  std::chrono::milliseconds wait(100);
   for (;;) {
-    timespec tick{0, 200 * 1000 * 1000};
+    timespec tick{0, static_cast<long>(std::chrono::nanoseconds(wait).count())};
     int sig = sigtimedwait(&stop_signals, nullptr, &tick);
     if (sig == SIGTERM || sig == SIGINT) {
       LogLine(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
@@ -62,7 +68,7 @@ Status RunRun(const RunCommand& cmd, std::ostream& out) {
       (void)daemon->Shutdown();
       return s;
     }
-    daemon->Tick();
+    wait = daemon->Tick();
   }
   return daemon->Shutdown();
 }

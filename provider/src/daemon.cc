@@ -115,7 +115,7 @@ Daemon::~Daemon() {
   if (core_) (void)core_->Shutdown();
 }
 
-void Daemon::Tick() { core_->Tick(); }
+std::chrono::milliseconds Daemon::Tick() { return core_->Tick(); }
 Status Daemon::Shutdown() { return core_->Shutdown(); }
 Endpoint Daemon::control_endpoint() const { return core_->ctl_endpoint; }
 Endpoint Daemon::bt_endpoint() const { return core_->bt_endpoint; }

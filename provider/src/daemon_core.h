@@ -43,6 +43,7 @@ struct ActiveDownload {
   std::uint64_t size = 0;
   Endpoint peer;
   std::uint64_t last_bytes = 0;
+  std::chrono::steady_clock::time_point started;
   std::chrono::steady_clock::time_point last_progress;
   std::chrono::steady_clock::time_point last_connect;
   std::uint64_t saved_bytes = 0;  // bytes_done when resume data was last saved
@@ -67,7 +68,7 @@ class Daemon::Core {
   void Post(PostedWork work);
 
   // ---- daemon_downloads.cc (owner thread) ----
-  void Tick();
+  std::chrono::milliseconds Tick();
   // Resumes unfinished deals and seeds stored shards (at startup).
   Status ResumeAll();
   void StartDownload(const DealId& deal);

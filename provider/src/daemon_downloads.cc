@@ -33,7 +33,7 @@ void RemoveQuietly(Env* env, const std::string& path) {
 
 std::uint64_t Daemon::Core::Now() const { return env->WallMicros() / 1'000'000; }
 
-void Daemon::Core::Tick() {
+std::chrono::milliseconds Daemon::Core::Tick() {
   std::deque<PostedWork> batch;
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -46,6 +46,7 @@ void Daemon::Core::Tick() {
   AdvanceDownloads();
   MaybeReannounce();
   if (Clock::now() - last_resume_save >= options.resume_interval) SaveResumeData(false);
+  return downloads.empty() ? std::chrono::milliseconds(100) : std::chrono::milliseconds(25);
 }
 
 void Daemon::Core::MaybeReannounce() {
@@ -162,7 +163,7 @@ void Daemon::Core::StartDownload(const DealId& deal) {
   a.shard = d.shard;
   a.size = d.size;
   a.peer = proposal->peer;
-  a.last_progress = a.last_connect = Clock::now();
+  a.started = a.last_progress = a.last_connect = Clock::now();
   downloads.emplace(deal, a);
   LogLine("deal " + Short(deal.value()) + ": downloading from " + d.peer);
 }
@@ -208,9 +209,11 @@ void Daemon::Core::AdvanceDownloads() {
 }
 
 void Daemon::Core::FinishDownload(const DealId& deal, const ActiveDownload& a, const std::string& path) {
+  const auto t0 = Clock::now();
   // Close libtorrent's handles on the spool file before it moves.
   Status removed = swarm->Remove(a.torrent, RemoveFiles::kKeep, Clock::now() + kSwarmOpTimeout);
   if (!removed.ok()) LogLine("deal " + Short(deal.value()) + ": removing the torrent: " + removed.ToString());
+  const auto t1 = Clock::now();
   auto comm_d = ComputeFileCommD(env, path, a.size);
   if (!comm_d.ok()) {
     FailDeal(deal, "downloaded shard unreadable: " + comm_d.status().message());
@@ -220,12 +223,14 @@ void Daemon::Core::FinishDownload(const DealId& deal, const ActiveDownload& a, c
     FailDeal(deal, "downloaded shard does not match its comm_d");
     return;
   }
+  const auto t2 = Clock::now();
   const std::string final_path = dir.ShardPath(a.shard);
   Status installed = InstallFileDurably(env, path, final_path);
   if (!installed.ok()) {
     FailDeal(deal, "cannot store the shard: " + installed.message());
     return;
   }
+  const auto t3 = Clock::now();
   auto stored = deals->Transition(deal, DealState::kStored, "", Now());
   if (!stored.ok()) {  // removed while we were finishing
     RemoveQuietly(env, final_path);
@@ -238,8 +243,12 @@ void Daemon::Core::FinishDownload(const DealId& deal, const ActiveDownload& a, c
     std::lock_guard<std::mutex> lock(mu);
     have.erase(deal);
   }
+  auto ms = [](Clock::duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+  };
   LogLine("deal " + Short(deal.value()) + ": shard " + Short(a.shard.value()) + " stored (" +
-          std::to_string(a.size) + " bytes)");
+          std::to_string(a.size) + " bytes; download " + ms(t0 - a.started) + ", torrent removal " + ms(t1 - t0) +
+          ", comm_d " + ms(t2 - t1) + ", fsync + rename " + ms(t3 - t2) + ", commit " + ms(Clock::now() - t3) + ")");
   Status seeded = SeedShard(*stored);
   if (!seeded.ok()) LogLine("cannot seed shard " + Short(a.shard.value()) + ": " + seeded.ToString());
 }

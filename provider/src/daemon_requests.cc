@@ -26,8 +26,11 @@ Reply LocalFailure(const Status& s) {
 }  // namespace
 
 void Daemon::Core::Post(PostedWork w) {
-  std::lock_guard<std::mutex> lock(mu);
-  work.push_back(std::move(w));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    work.push_back(std::move(w));
+  }
+  if (options.wake_owner) options.wake_owner();
 }
 
 Reply Daemon::Core::Handle(const control::Envelope& request) {

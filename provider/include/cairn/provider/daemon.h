@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ struct DaemonOptions {
   std::chrono::seconds stall_timeout{600};      // a download with no progress this long fails
   std::chrono::seconds resume_interval{5};      // resume data of active downloads is saved this often
   Env* env = nullptr;                           // nullptr: Env::Default()
+  // Called on the io thread after it posted work for the owner (e.g. a new deal to download), so an owner loop that
+  // sleeps between ticks can wake up at once. Must be cheap and thread-safe. May be empty.
+  std::function<void()> wake_owner;
 };
 
 class Daemon {
@@ -51,8 +55,9 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   // One round of the owner loop: runs posted work, advances downloads (finishing complete ones), saves resume data
-  // when due. Returns quickly; call it every ~200 ms. REQUIRES: the owner thread.
-  void Tick();
+  // when due. Returns how long to wait before the next round: short while downloads run, so a finished shard is
+  // noticed quickly; longer when idle. REQUIRES: the owner thread.
+  std::chrono::milliseconds Tick();
   // Stops accepting requests, saves resume data, stops the swarm; takes a few seconds at most. Idempotent.
   // REQUIRES: the owner thread.
   Status Shutdown();
