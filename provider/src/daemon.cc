@@ -36,6 +36,7 @@ Status Daemon::Core::Open() {
   kv_options.initial_map_size = std::size_t{16} << 20;
   CAIRN_ASSIGN_OR_RETURN(kv, KvStore::Open(dir.db_dir(), kv_options));
   CAIRN_ASSIGN_OR_RETURN(deals, DealStore::Open(kv.get(), config.capacity));
+  RecoverInstalledShards();
   DeleteOrphans();
 
   if (IsUnspecifiedIp(options.listen.ip) || !IsIpLiteral(options.listen.ip)) {
@@ -79,6 +80,7 @@ Status Daemon::Core::Shutdown() {
   if (shut_down) return Status::Ok();
   shut_down = true;
   stopping.store(true);
+  const bool was_serving = server != nullptr;
   if (server) server->Stop();
   if (swarm) {
     SaveResumeData(true);
@@ -90,7 +92,7 @@ Status Daemon::Core::Shutdown() {
     ::close(lock_fd);  // releases the flock
     lock_fd = -1;
   }
-  LogLine("stopped");
+  if (was_serving) LogLine("stopped");
   return Status::Ok();
 }
 

@@ -79,6 +79,9 @@ class Daemon::Core {
   void FailDeal(const DealId& deal, const std::string& reason);
   Status SeedShard(const DealRecord& deal);
   void SaveResumeData(bool all);
+  // A crash between the rename into shards/ and the "stored" commit leaves a complete file for a deal still
+  // downloading: check it against comm_d and record it stored instead of downloading it again.
+  void RecoverInstalledShards();
   void DeleteOrphans();
   // Re-announces torrents and the rendezvous once the DHT has nodes, and often while the network is young.
   void MaybeReannounce();

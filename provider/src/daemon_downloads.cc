@@ -85,6 +85,24 @@ Status Daemon::Core::ResumeAll() {
   return Status::Ok();
 }
 
+void Daemon::Core::RecoverInstalledShards() {
+  auto all = deals->List();
+  if (!all.ok()) return;
+  for (const DealRecord& d : *all) {
+    if (d.state != DealState::kAccepted && d.state != DealState::kDownloading) continue;
+    const std::string path = dir.ShardPath(d.shard);
+    if (!env->FileExists(path)) continue;
+    auto comm_d = ComputeFileCommD(env, path, d.size);
+    if (!comm_d.ok() || *comm_d != d.shard.value()) continue;  // DeleteOrphans removes it
+    auto stored = deals->Transition(d.id, DealState::kStored, "", Now());
+    if (stored.ok()) {
+      LogLine("deal " + Short(d.id.value()) + ": found its complete shard installed, recorded it stored");
+      (void)RemoveFlatDir(env, dir.SpoolDir(d.id));
+      RemoveQuietly(env, dir.ResumePath(d.id));
+    }
+  }
+}
+
 void Daemon::Core::DeleteOrphans() {
   auto all = deals->List();
   if (!all.ok()) {
