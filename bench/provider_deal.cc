@@ -174,8 +174,8 @@ void BM_ProposeToStored(benchmark::State& state) {
     auto r = client.Call(ctl, provider_id, control::kTypePropose, p.ToBody(), std::chrono::seconds(5));
     if (!r.ok() || r->type != control::kTypeOk) state.SkipWithError("propose refused");
     for (auto deadline = Clock::now() + std::chrono::seconds(60);;) {
-      auto st = client.Call(ctl, provider_id, control::kTypeDeal, control::DealRef{deal}.ToBody(),
-                            std::chrono::seconds(5));
+      auto st =
+          client.Call(ctl, provider_id, control::kTypeDeal, control::DealRef{deal}.ToBody(), std::chrono::seconds(5));
       if (st.ok() && st->type == control::kTypeOk &&
           control::DealStatusReply::FromBody(st->body)->state == control::kStateStored) {
         break;

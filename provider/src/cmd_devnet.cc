@@ -7,8 +7,9 @@ CLI::App* SetupDevnet(CLI::App& app, DevnetCommand& cmd) {
   CLI::App* sub = app.add_subcommand("devnet", "Start (or --stop) N local providers on loopback");
   DevnetOptions& o = cmd.options;
   sub->add_option("--dir", o.dir, "Devnet directory: network file, p<i>/ data dirs")->required();
-  sub->add_option("--providers", o.providers, "Number of providers")->capture_default_str()->check(
-      CLI::Range(1, kMaxDevnetProviders));
+  sub->add_option("--providers", o.providers, "Number of providers")
+      ->capture_default_str()
+      ->check(CLI::Range(1, kMaxDevnetProviders));
   sub->add_option("--base-port", o.base_port, "Control port (BitTorrent: port + 1)")->capture_default_str();
   sub->add_option("--net", o.loopback_net, "Provider i listens on 127.<net>.<i+1>.1")
       ->capture_default_str()

@@ -46,8 +46,8 @@ Status Daemon::Core::Open() {
   if (options.bt_listen) {
     so.listen = *options.bt_listen;
   } else {
-    so.listen = Endpoint{options.listen.ip,
-                         static_cast<std::uint16_t>(options.listen.port == 0 ? 0 : options.listen.port + 1)};
+    so.listen =
+        Endpoint{options.listen.ip, static_cast<std::uint16_t>(options.listen.port == 0 ? 0 : options.listen.port + 1)};
   }
   so.enable_dht = true;
   so.dht_allow_same_ip = IsLoopback(so.listen.ip);
@@ -62,16 +62,15 @@ Status Daemon::Core::Open() {
   server_options.listen = ToString(options.listen);
   server_options.network_id = network.network_id;
   server_options.env = env;
-  CAIRN_ASSIGN_OR_RETURN(server, control::ControlServer::Start(identity, server_options,
-                                                               [this](const control::Envelope& request) {
-                                                                 return Handle(request);
-                                                               }));
+  CAIRN_ASSIGN_OR_RETURN(
+      server, control::ControlServer::Start(identity, server_options,
+                                            [this](const control::Envelope& request) { return Handle(request); }));
   ctl_endpoint = server->endpoint();
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network.network_id));
   CAIRN_RETURN_IF_ERROR(swarm->AnnounceRendezvous(key, ctl_endpoint.port));
   last_resume_save = started = std::chrono::steady_clock::now();
-  LogLine("provider " + ToHex(identity.public_key()) + " serving: control " + ToString(ctl_endpoint) +
-          ", bittorrent " + ToString(bt_endpoint) + ", network '" + network.network_id + "', capacity " +
+  LogLine("provider " + ToHex(identity.public_key()) + " serving: control " + ToString(ctl_endpoint) + ", bittorrent " +
+          ToString(bt_endpoint) + ", network '" + network.network_id + "', capacity " +
           FormatByteSize(config.capacity) + ", price " + std::to_string(config.price));
   return Status::Ok();
 }

@@ -105,8 +105,8 @@ class Daemon::Core {
   bool shut_down = false;
 
   std::mutex mu;
-  std::deque<PostedWork> work;                 // under mu
-  std::map<DealId, std::uint64_t> have;        // under mu: verified bytes of active downloads
+  std::deque<PostedWork> work;           // under mu
+  std::map<DealId, std::uint64_t> have;  // under mu: verified bytes of active downloads
 
   // owner only
   std::map<DealId, ActiveDownload> downloads;

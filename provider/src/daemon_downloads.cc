@@ -155,8 +155,8 @@ void Daemon::Core::StartDownload(const DealId& deal) {
   if (env->FileExists(dir.ResumePath(deal))) {
     auto resume = ReadFileToBytes(env, dir.ResumePath(deal), kMaxResumeDataBytes);
     if (resume.ok()) id = swarm->AddFromResumeData(*resume, {proposal->peer});
-    if (!id.ok()) LogLine("deal " + Short(deal.value()) + ": resume data unusable, downloading again: " +
-                          id.status().ToString());
+    if (!id.ok())
+      LogLine("deal " + Short(deal.value()) + ": resume data unusable, downloading again: " + id.status().ToString());
   }
   if (!id.ok()) {
     DownloadRequest req;
@@ -264,9 +264,9 @@ void Daemon::Core::FinishDownload(const DealId& deal, const ActiveDownload& a, c
   auto ms = [](Clock::duration d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
   };
-  LogLine("deal " + Short(deal.value()) + ": shard " + Short(a.shard.value()) + " stored (" +
-          std::to_string(a.size) + " bytes; download " + ms(t0 - a.started) + ", torrent removal " + ms(t1 - t0) +
-          ", comm_d " + ms(t2 - t1) + ", fsync + rename " + ms(t3 - t2) + ", commit " + ms(Clock::now() - t3) + ")");
+  LogLine("deal " + Short(deal.value()) + ": shard " + Short(a.shard.value()) + " stored (" + std::to_string(a.size) +
+          " bytes; download " + ms(t0 - a.started) + ", torrent removal " + ms(t1 - t0) + ", comm_d " + ms(t2 - t1) +
+          ", fsync + rename " + ms(t3 - t2) + ", commit " + ms(Clock::now() - t3) + ")");
   Status seeded = SeedShard(*stored);
   if (!seeded.ok()) LogLine("cannot seed shard " + Short(a.shard.value()) + ": " + seeded.ToString());
 }

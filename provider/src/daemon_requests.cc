@@ -61,8 +61,8 @@ Reply Daemon::Core::HandlePropose(const control::Envelope& request) {
   auto p = control::ProposeRequest::FromBody(request.body);
   if (!p.ok()) return BadRequest(p.status());
   if (p->size > config.max_shard_size) {
-    return Reply::Error(control::kCodeSize, "shards of at most " + std::to_string(config.max_shard_size) +
-                                                " bytes are taken here");
+    return Reply::Error(control::kCodeSize,
+                        "shards of at most " + std::to_string(config.max_shard_size) + " bytes are taken here");
   }
   if (p->price < config.price) {
     return Reply::Error(control::kCodePrice, "the price here is " + std::to_string(config.price));

@@ -15,8 +15,8 @@ namespace {
 
 using wire::Value;
 
-constexpr std::array<std::string_view, 13> kKnownKeys = {"v",     "id",   "client", "shard", "size", "price", "dur",
-                                                         "ih",    "peer", "state",  "why",   "t0",   "t1"};
+constexpr std::array<std::string_view, 13> kKnownKeys = {"v",  "id",   "client", "shard", "size", "price", "dur",
+                                                         "ih", "peer", "state",  "why",   "t0",   "t1"};
 constexpr std::size_t kMaxRecordBytes = 64 << 10;
 constexpr std::size_t kMaxReasonBytes = 512;
 
@@ -41,8 +41,8 @@ std::string_view DealStateName(DealState s) {
 }
 
 Result<DealState> ParseDealState(std::string_view name) {
-  for (DealState s : {DealState::kAccepted, DealState::kDownloading, DealState::kStored, DealState::kFailed,
-                      DealState::kRemoved}) {
+  for (DealState s :
+       {DealState::kAccepted, DealState::kDownloading, DealState::kStored, DealState::kFailed, DealState::kRemoved}) {
     if (DealStateName(s) == name) return s;
   }
   return Status::InvalidArgument("unknown deal state '" + std::string(name) + "'");

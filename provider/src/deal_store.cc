@@ -133,17 +133,15 @@ Result<AcceptResult> DealStore::Accept(const DealRecord& deal, ByteSpan proposal
   return result;
 }
 
-Result<DealRecord> DealStore::Transition(const DealId& id, DealState to, std::string_view reason,
-                                         std::uint64_t now) {
+Result<DealRecord> DealStore::Transition(const DealId& id, DealState to, std::string_view reason, std::uint64_t now) {
   DealRecord out;
   CAIRN_RETURN_IF_ERROR(kv_->Update([&](WriteTxn& txn) -> Status {
     CAIRN_ASSIGN_OR_RETURN(std::optional<DealRecord> found, ReadDeal(txn, deals_, id));
     if (!found) return Status::NotFound("no deal " + Short(id));
     DealRecord r = std::move(*found);
     if (!IsAllowedTransition(r.state, to)) {
-      return Status::FailedPrecondition("deal " + Short(id) + " cannot go from " +
-                                        std::string(DealStateName(r.state)) + " to " +
-                                        std::string(DealStateName(to)));
+      return Status::FailedPrecondition("deal " + Short(id) + " cannot go from " + std::string(DealStateName(r.state)) +
+                                        " to " + std::string(DealStateName(to)));
     }
     Ledger ledger;
     CAIRN_RETURN_IF_ERROR(ReadLedger(txn, ledger));

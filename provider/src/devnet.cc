@@ -77,8 +77,8 @@ Status WaitForRecords(Env* env, const NetworkConfig& network, const std::vector<
   for (const DevnetProvider& p : providers) pending.insert(p.index);
   while (!pending.empty()) {
     for (auto it = pending.begin(); it != pending.end();) {
-      const DevnetProvider& p = *std::find_if(providers.begin(), providers.end(),
-                                              [&](const DevnetProvider& q) { return q.index == *it; });
+      const DevnetProvider& p =
+          *std::find_if(providers.begin(), providers.end(), [&](const DevnetProvider& q) { return q.index == *it; });
       ReapIfChild(p.pid);
       if (!IsAlive(p.pid)) {
         return Status::Unavailable("provider p" + std::to_string(p.index) + " exited; its log ends with:\n" +
@@ -180,8 +180,8 @@ Result<std::vector<DevnetProvider>> StartDevnet(const DevnetOptions& o, std::ost
     DataDir d(p.data_dir);
     SpawnRequest req;
     req.binary = binary;
-    req.args = {"run", "--data-dir", p.data_dir, "--network", NetworkPath(o.dir), "--listen", ToString(p.ctl),
-                "--bt-listen", ToString(p.bt)};
+    req.args = {"run",      "--data-dir",    p.data_dir,    "--network",   NetworkPath(o.dir),
+                "--listen", ToString(p.ctl), "--bt-listen", ToString(p.bt)};
     req.log_path = d.log_path();
     if (p.index == o.corrupt_provider) req.env["CAIRN_TEST_CORRUPT_SERVE"] = "1";
     CAIRN_ASSIGN_OR_RETURN(p.pid, SpawnDetached(req));

@@ -16,9 +16,9 @@
 namespace cairn::provider {
 
 struct SpawnRequest {
-  std::string binary;                       // absolute path of the program
-  std::vector<std::string> args;            // argv[1..]
-  std::string log_path;                     // stdout and stderr are appended here; stdin is /dev/null
+  std::string binary;                      // absolute path of the program
+  std::vector<std::string> args;           // argv[1..]
+  std::string log_path;                    // stdout and stderr are appended here; stdin is /dev/null
   std::map<std::string, std::string> env;  // added to (or replacing in) the inherited environment
 };
 

@@ -23,8 +23,8 @@ Status Bad(std::string_view why) { return Status::InvalidArgument("shard torrent
 bool IsPlainFileName(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameBytes || name.front() == '.') return false;
   for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;

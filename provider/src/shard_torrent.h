@@ -15,7 +15,7 @@
 namespace cairn::provider {
 
 struct ShardTorrentInfo {
-  std::string name;             // the file name; [A-Za-z0-9._-], not starting with '.'
+  std::string name;  // the file name; [A-Za-z0-9._-], not starting with '.'
   std::uint64_t piece_length = 0;
 };
 

@@ -62,8 +62,8 @@ std::string JsonString(std::string_view s) {
   return out + "\"";
 }
 
-constexpr DealState kStates[] = {DealState::kAccepted, DealState::kDownloading, DealState::kStored,
-                                 DealState::kFailed, DealState::kRemoved};
+constexpr DealState kStates[] = {DealState::kAccepted, DealState::kDownloading, DealState::kStored, DealState::kFailed,
+                                 DealState::kRemoved};
 
 }  // namespace
 
@@ -134,8 +134,7 @@ std::string FormatStatusJson(const StatusReport& r) {
                     ", \"deals_by_state\": {";
   bool first = true;
   for (DealState s : kStates) {
-    out += std::string(first ? "" : ", ") + "\"" + std::string(DealStateName(s)) + "\": " +
-           num(r.deals_by_state.at(s));
+    out += std::string(first ? "" : ", ") + "\"" + std::string(DealStateName(s)) + "\": " + num(r.deals_by_state.at(s));
     first = false;
   }
   out += "}, \"deals\": [";

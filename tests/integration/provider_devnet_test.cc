@@ -5,14 +5,13 @@
 // TearDown always stops the devnet and checks that no provider process is left.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
@@ -44,7 +43,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr int kProviders = 3;
-constexpr std::uint64_t kCapacity = 10 << 20;   // per provider
+constexpr std::uint64_t kCapacity = 10 << 20;  // per provider
 constexpr std::uint64_t kMaxShard = 8 << 20;
 
 struct CommandResult {
@@ -149,10 +148,10 @@ class ProviderDevnetTest : public ::testing::Test {
     tmp_.emplace(std::move(*dir));
     devnet_ = tmp_->Join("devnet");
     ASSERT_TRUE(PickAddresses()) << "no free loopback network and ports found";
-    CommandResult r = RunProvider({"devnet", "--providers", std::to_string(kProviders), "--dir", devnet_,
-                                   "--net", std::to_string(net_), "--base-port", std::to_string(port_),
-                                   "--capacity", std::to_string(kCapacity), "--max-shard-size",
-                                   std::to_string(kMaxShard), "--price", "2", "--timeout", "60"});
+    CommandResult r = RunProvider({"devnet", "--providers", std::to_string(kProviders), "--dir", devnet_, "--net",
+                                   std::to_string(net_), "--base-port", std::to_string(port_), "--capacity",
+                                   std::to_string(kCapacity), "--max-shard-size", std::to_string(kMaxShard), "--price",
+                                   "2", "--timeout", "60"});
     started_ = true;
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto network = NetworkConfig::Load(Env::Default(), devnet_ + "/network");
@@ -272,9 +271,9 @@ class ProviderDevnetTest : public ::testing::Test {
   // Starts `cairn-provider run` for provider i again (as the devnet did) and records its pid for --stop.
   void Restart(int i, const std::vector<std::string>& extra_env = {}) {
     const std::string log = ProviderDir(i) + "/log";
-    std::vector<std::string> args = {CAIRN_PROVIDER_BINARY, "run", "--data-dir", ProviderDir(i),
-                                     "--network", devnet_ + "/network", "--listen", ToString(Ctl(i)),
-                                     "--bt-listen", Ip(i) + ":" + std::to_string(port_ + 1)};
+    std::vector<std::string> args = {
+        CAIRN_PROVIDER_BINARY, "run",      "--data-dir",     ProviderDir(i), "--network",
+        devnet_ + "/network",  "--listen", ToString(Ctl(i)), "--bt-listen",  Ip(i) + ":" + std::to_string(port_ + 1)};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -479,8 +478,8 @@ TEST_F(ProviderDevnetTest, ResumesDownloadAfterSigkill) {
   std::this_thread::sleep_for(seconds(1));
   const pid_t victim = PidOf(1);
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
-  for (auto deadline = Clock::now() + seconds(5); !ProcessesMentioning(ProviderDir(1) + " ").empty() &&
-                                                  Clock::now() < deadline;) {
+  for (auto deadline = Clock::now() + seconds(5);
+       !ProcessesMentioning(ProviderDir(1) + " ").empty() && Clock::now() < deadline;) {
     std::this_thread::sleep_for(milliseconds(50));
   }
   EXPECT_FALSE(Call(1, control::kTypeRecord, {}).ok());

@@ -37,13 +37,13 @@ TEST(ProviderConfigTest, RoundTrips) {
 
 TEST(ProviderConfigTest, RefusesBadFiles) {
   const char* kCases[] = {
-      "capacity = 1G\nprice = 1\n",                                         // missing key
-      "capacity = 1G\nprice = 1\nmax_shard_size = 1M\nprice = 2\n",         // repeated
-      "capacity = 1G\nprice = 1\nmax_shard_size = 1M\ncolour = red\n",      // unknown
-      "capacity = 1G\nprice = 1\nmax_shard_size = 2G\n",                    // shard larger than capacity
-      "capacity = 1K\nprice = 1\nmax_shard_size = 1K\n",                    // capacity too small
-      "capacity 1G\n",                                                      // syntax
-      "capacity = 1G\nprice = 1M\nmax_shard_size = 1M\n",                   // price is a plain number
+      "capacity = 1G\nprice = 1\n",                                     // missing key
+      "capacity = 1G\nprice = 1\nmax_shard_size = 1M\nprice = 2\n",     // repeated
+      "capacity = 1G\nprice = 1\nmax_shard_size = 1M\ncolour = red\n",  // unknown
+      "capacity = 1G\nprice = 1\nmax_shard_size = 2G\n",                // shard larger than capacity
+      "capacity = 1K\nprice = 1\nmax_shard_size = 1K\n",                // capacity too small
+      "capacity 1G\n",                                                  // syntax
+      "capacity = 1G\nprice = 1M\nmax_shard_size = 1M\n",               // price is a plain number
   };
   for (const char* text : kCases) {
     auto r = ProviderConfig::Parse(text);

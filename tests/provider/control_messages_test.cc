@@ -55,8 +55,7 @@ TEST(ControlMessagesTest, ProposeRefusesBadFields) {
   EXPECT_EQ(with([](auto& d) { d["peer"] = wire::Value::Str("localhost:1"); }), Code::kInvalidArgument);
   EXPECT_EQ(with([](auto& d) { d["peer"] = wire::Value::Str("127.0.0.1:0"); }), Code::kInvalidArgument);
   EXPECT_EQ(with([](auto& d) { d["ih"] = wire::Value(Bytes(31, 0)); }), Code::kInvalidArgument);
-  EXPECT_EQ(with([](auto& d) { d["torrent"] = wire::Value(Bytes(kMaxTorrentBytes + 1, 0)); }),
-            Code::kInvalidArgument);
+  EXPECT_EQ(with([](auto& d) { d["torrent"] = wire::Value(Bytes(kMaxTorrentBytes + 1, 0)); }), Code::kInvalidArgument);
   EXPECT_EQ(with([](auto& d) { d["price"] = std::int64_t{-1}; }), Code::kInvalidArgument);
   // Unknown keys are ignored (and still bound by the deal id).
   EXPECT_EQ(with([](auto& d) { d["later"] = std::int64_t{1}; }), Code::kOk);

@@ -162,23 +162,26 @@ TEST_F(DaemonTest, FailsDownloadThatDoesNotMatchCommD) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->type, control::kTypeOk);
   std::string state;
-  TickUntil(**daemon, [&] { return (state = State(client, **daemon, deal)) == "failed"; }, std::chrono::seconds(30));
+  TickUntil(
+      **daemon, [&] { return (state = State(client, **daemon, deal)) == "failed"; }, std::chrono::seconds(30));
   EXPECT_EQ(state, "failed");
   EXPECT_FALSE(Env::Default()->FileExists(dir_->ShardPath(ShardId(lie))));
   EXPECT_FALSE(Env::Default()->FileExists(dir_->SpoolDir(deal)));
   // The reservation is released.
-  auto rec = client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypeRecord, {},
-                         std::chrono::seconds(5));
+  auto rec =
+      client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypeRecord, {}, std::chrono::seconds(5));
   ASSERT_TRUE(rec.ok());
   EXPECT_EQ(control::ProviderRecord::FromBody(rec->body)->free, 1u << 20);
 
   // The honest proposal of the same torrent is stored.
   control::ProposeRequest honest = Proposal(comm_d_, (*seeder)->listen_endpoint());
   const DealId good = control::ComputeDealId(me_.public_key(), honest.ToBody());
-  ASSERT_TRUE(client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypePropose, honest.ToBody(),
-                          std::chrono::seconds(5))
+  ASSERT_TRUE(client
+                  .Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypePropose, honest.ToBody(),
+                        std::chrono::seconds(5))
                   .ok());
-  TickUntil(**daemon, [&] { return (state = State(client, **daemon, good)) == "stored"; }, std::chrono::seconds(30));
+  TickUntil(
+      **daemon, [&] { return (state = State(client, **daemon, good)) == "stored"; }, std::chrono::seconds(30));
   EXPECT_EQ(state, "stored");
   EXPECT_TRUE((*daemon)->Shutdown().ok());
 }

@@ -40,8 +40,8 @@ inline constexpr std::size_t kMaxVersionBytes = 64;
 inline constexpr std::size_t kMaxStateBytes = 32;
 
 // Error codes a provider's handler answers with ({"code": ..., "msg": ...}); the connection stays open.
-inline constexpr std::string_view kCodeBadRequest = "bad-request";  // a body field missing or out of range
-inline constexpr std::string_view kCodeBadTorrent = "bad-torrent";  // torrent does not match shard, size or ih
+inline constexpr std::string_view kCodeBadRequest = "bad-request";   // a body field missing or out of range
+inline constexpr std::string_view kCodeBadTorrent = "bad-torrent";   // torrent does not match shard, size or ih
 inline constexpr std::string_view kCodeCapacity = "capacity";        // not enough free space
 inline constexpr std::string_view kCodePrice = "price";              // offered price below the provider's
 inline constexpr std::string_view kCodeSize = "size";                // shard larger than the provider takes
@@ -71,14 +71,14 @@ struct ProviderRecord {
 };
 
 struct ProposeRequest {
-  ShardId shard;              // comm_d
-  std::uint64_t size = 0;     // bytes, 1..kMaxShardSize
-  Hash32 info_hash{};         // v2 info-hash of `torrent`
-  Bytes torrent;              // the shard's .torrent, at most kMaxTorrentBytes
-  std::uint64_t price = 0;    // per GiB-epoch
-  std::uint64_t duration = 0; // epochs, 1..kMaxDurationEpochs
-  Hash32 ticket{};            // client randomness bound into the seal later
-  Endpoint peer;              // where the client seeds the torrent
+  ShardId shard;               // comm_d
+  std::uint64_t size = 0;      // bytes, 1..kMaxShardSize
+  Hash32 info_hash{};          // v2 info-hash of `torrent`
+  Bytes torrent;               // the shard's .torrent, at most kMaxTorrentBytes
+  std::uint64_t price = 0;     // per GiB-epoch
+  std::uint64_t duration = 0;  // epochs, 1..kMaxDurationEpochs
+  Hash32 ticket{};             // client randomness bound into the seal later
+  Endpoint peer;               // where the client seeds the torrent
 
   wire::Value::Dict ToBody() const;
   static Result<ProposeRequest> FromBody(const wire::Value::Dict& body);

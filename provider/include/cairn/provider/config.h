@@ -13,16 +13,16 @@
 
 namespace cairn::provider {
 
-inline constexpr std::uint64_t kMinCapacity = std::uint64_t{1} << 20;     // 1 MiB
-inline constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 50;     // 1 PiB
-inline constexpr std::uint64_t kMaxPrice = std::uint64_t{1} << 40;        // per GiB-epoch, in the network's unit
+inline constexpr std::uint64_t kMinCapacity = std::uint64_t{1} << 20;        // 1 MiB
+inline constexpr std::uint64_t kMaxCapacity = std::uint64_t{1} << 50;        // 1 PiB
+inline constexpr std::uint64_t kMaxPrice = std::uint64_t{1} << 40;           // per GiB-epoch, in the network's unit
 inline constexpr std::uint64_t kMaxShardSizeLimit = std::uint64_t{1} << 36;  // 64 GiB: no shard is ever larger
 inline constexpr std::uint64_t kDefaultMaxShardSize = std::uint64_t{1} << 30;
 inline constexpr std::size_t kMaxConfigFileBytes = 16 << 10;
 
 struct ProviderConfig {
-  std::uint64_t capacity = 0;                          // bytes of shards this provider may hold (incl. reserved)
-  std::uint64_t price = 1;                             // smallest price accepted, per GiB-epoch
+  std::uint64_t capacity = 0;                           // bytes of shards this provider may hold (incl. reserved)
+  std::uint64_t price = 1;                              // smallest price accepted, per GiB-epoch
   std::uint64_t max_shard_size = kDefaultMaxShardSize;  // bytes; larger proposals are refused ("size")
 
   // kInvalidArgument naming the field when a value is out of range.

@@ -36,10 +36,10 @@ struct DaemonOptions {
   // BitTorrent and DHT. Default: the control IP and control port + 1 (port 0 when the control port is 0). The IP
   // must equal the control IP: the DHT announce carries the control port on the address the DHT sees.
   std::optional<Endpoint> bt_listen;
-  bool corrupt_serve = false;                   // TEST ONLY, see above
-  std::chrono::seconds stall_timeout{600};      // a download with no progress this long fails
-  std::chrono::seconds resume_interval{5};      // resume data of active downloads is saved this often
-  Env* env = nullptr;                           // nullptr: Env::Default()
+  bool corrupt_serve = false;               // TEST ONLY, see above
+  std::chrono::seconds stall_timeout{600};  // a download with no progress this long fails
+  std::chrono::seconds resume_interval{5};  // resume data of active downloads is saved this often
+  Env* env = nullptr;                       // nullptr: Env::Default()
   // Called on the io thread after it posted work for the owner (e.g. a new deal to download), so an owner loop that
   // sleeps between ticks can wake up at once. Must be cheap and thread-safe. May be empty.
   std::function<void()> wake_owner;

@@ -38,14 +38,14 @@ bool IsAllowedTransition(DealState from, DealState to);
 struct DealRecord {
   DealId id;
   Ed25519PublicKey client{};
-  ShardId shard;             // comm_d
-  std::uint64_t size = 0;    // bytes
-  std::uint64_t price = 0;   // per GiB-epoch, as proposed
+  ShardId shard;               // comm_d
+  std::uint64_t size = 0;      // bytes
+  std::uint64_t price = 0;     // per GiB-epoch, as proposed
   std::uint64_t duration = 0;  // epochs
-  Hash32 info_hash{};        // v2 info-hash of the shard's torrent
-  std::string peer;          // "ip:port" the client seeds from
+  Hash32 info_hash{};          // v2 info-hash of the shard's torrent
+  std::string peer;            // "ip:port" the client seeds from
   DealState state = DealState::kAccepted;
-  std::string reason;        // why it failed; empty otherwise
+  std::string reason;         // why it failed; empty otherwise
   std::uint64_t created = 0;  // unix seconds
   std::uint64_t updated = 0;  // unix seconds of the last state change
   wire::Value::Dict extra;    // keys written by a later version, kept as they were

@@ -30,16 +30,16 @@ inline constexpr int kMaxDevnetProviders = 250;
 
 struct DevnetOptions {
   std::string dir;
-  int providers = 6;               // 1..kMaxDevnetProviders
-  std::uint16_t base_port = 7700;  // control port; BitTorrent and DHT use base_port + 1
-  int loopback_net = 0;            // the second byte of every address: 127.<net>.<i+1>.1, 0..255
-  int bootstrap_nodes = 3;         // the first ones become DHT bootstrap nodes (at most `providers`)
+  int providers = 6;                                // 1..kMaxDevnetProviders
+  std::uint16_t base_port = 7700;                   // control port; BitTorrent and DHT use base_port + 1
+  int loopback_net = 0;                             // the second byte of every address: 127.<net>.<i+1>.1, 0..255
+  int bootstrap_nodes = 3;                          // the first ones become DHT bootstrap nodes (at most `providers`)
   std::uint64_t capacity = std::uint64_t{4} << 30;  // per provider, on first start
   std::uint64_t price = 1;
   std::uint64_t max_shard_size = std::uint64_t{1} << 30;
-  std::string binary;                  // the cairn-provider executable; empty: this process's own
-  std::chrono::seconds timeout{120};   // for every provider to answer and the DHT to find them all
-  int corrupt_provider = -1;           // TEST ONLY: this provider runs with CAIRN_TEST_CORRUPT_SERVE=1
+  std::string binary;                 // the cairn-provider executable; empty: this process's own
+  std::chrono::seconds timeout{120};  // for every provider to answer and the DHT to find them all
+  int corrupt_provider = -1;          // TEST ONLY: this provider runs with CAIRN_TEST_CORRUPT_SERVE=1
 };
 
 struct DevnetProvider {

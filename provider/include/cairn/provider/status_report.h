@@ -23,13 +23,13 @@ struct StatusReport {
   bool running = false;  // a daemon holds the data dir's lock
   std::uint64_t capacity = 0;
   std::uint64_t price = 0;
-  std::uint64_t used = 0;       // bytes of stored shards
-  std::uint64_t reserved = 0;   // bytes promised to unfinished deals
-  std::uint64_t free = 0;       // capacity - used - reserved (0 when over)
-  std::uint64_t disk_free = 0;  // bytes the file system holding the data dir has left (statvfs)
-  std::uint64_t shards = 0;     // stored shards
+  std::uint64_t used = 0;                             // bytes of stored shards
+  std::uint64_t reserved = 0;                         // bytes promised to unfinished deals
+  std::uint64_t free = 0;                             // capacity - used - reserved (0 when over)
+  std::uint64_t disk_free = 0;                        // bytes the file system holding the data dir has left (statvfs)
+  std::uint64_t shards = 0;                           // stored shards
   std::map<DealState, std::uint64_t> deals_by_state;  // every state present, zeros included
-  std::vector<DealRecord> deals;                       // every deal, by id
+  std::vector<DealRecord> deals;                      // every deal, by id
 };
 
 Result<StatusReport> GatherStatus(Env* env, const std::string& data_dir);
