@@ -50,6 +50,7 @@ Status Daemon::Core::Open() {
         Endpoint{options.listen.ip, static_cast<std::uint16_t>(options.listen.port == 0 ? 0 : options.listen.port + 1)};
   }
   so.enable_dht = true;
+  so.rendezvous_reannounce = std::chrono::minutes(15);  // DHT peers expire after 45 minutes
   so.dht_allow_same_ip = IsLoopback(so.listen.ip);
   for (const Endpoint& node : network.bootstrap) {
     if (!(node == so.listen)) so.dht_bootstrap.push_back(node);

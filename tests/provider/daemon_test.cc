@@ -186,5 +186,62 @@ TEST_F(DaemonTest, FailsDownloadThatDoesNotMatchCommD) {
   EXPECT_TRUE((*daemon)->Shutdown().ok());
 }
 
+// SIGTERM's path: Shutdown in the middle of a download saves resume data, and the next Start picks it up.
+TEST_F(DaemonTest, ShutdownSavesResumeDataAndStartResumes) {
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  // A bigger shard, served slowly, so the shutdown lands mid-download.
+  std::mt19937 rng(kSeed + 1);
+  data_.assign(768 << 10, 0);
+  for (auto& b : data_) b = static_cast<std::uint8_t>(rng());
+  ASSERT_TRUE(WriteFileAtomic(Env::Default(), shard_path_, data_).ok());
+  comm_d_ = *MerkleRoot(data_);
+  torrent_ = *Swarm::MakeTorrent(shard_path_, 16 << 10);
+  SwarmOptions so;
+  so.listen = Endpoint{"127.0.215.1", 0};
+  auto seeder = Swarm::Start(so);
+  ASSERT_TRUE(seeder.ok());
+  SeedOptions slow;
+  slow.upload_rate_limit = 256 << 10;
+  ASSERT_TRUE((*seeder)->Seed(shard_path_, torrent_.torrent, slow).ok());
+
+  control::ControlClient client(me_, network_.network_id);
+  control::ProposeRequest p = Proposal(comm_d_, (*seeder)->listen_endpoint());
+  const DealId deal = control::ComputeDealId(me_.public_key(), p.ToBody());
+  {
+    auto daemon = Daemon::Start(Options());
+    ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+    ASSERT_TRUE(client
+                    .Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypePropose, p.ToBody(),
+                          std::chrono::seconds(5))
+                    .ok());
+    std::uint64_t have = 0;
+    TickUntil(
+        **daemon,
+        [&] {
+          auto r = client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypeDeal,
+                               control::DealRef{deal}.ToBody(), std::chrono::seconds(5));
+          if (r.ok() && r->type == control::kTypeOk) have = control::DealStatusReply::FromBody(r->body)->have;
+          return have >= (128u << 10);
+        },
+        std::chrono::seconds(20));
+    ASSERT_GE(have, 128u << 10);
+    ASSERT_LT(have, data_.size());
+    ASSERT_TRUE((*daemon)->Shutdown().ok());
+  }
+  EXPECT_TRUE(Env::Default()->FileExists(dir_->ResumePath(deal)));
+
+  auto daemon = Daemon::Start(Options());
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  std::string state;
+  TickUntil(
+      **daemon, [&] { return (state = State(client, **daemon, deal)) == "stored"; }, std::chrono::seconds(30));
+  EXPECT_EQ(state, "stored");
+  EXPECT_FALSE(Env::Default()->FileExists(dir_->ResumePath(deal)));
+  auto back = ReadFileToBytes(Env::Default(), dir_->ShardPath(ShardId(comm_d_)), 1 << 20);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, data_);
+  EXPECT_TRUE((*daemon)->Shutdown().ok());
+}
+
 }  // namespace
 }  // namespace cairn::provider
