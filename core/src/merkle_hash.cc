@@ -1,5 +1,10 @@
+// The Merkle hash domains and HashBlocks, which picks a kernel at run time (AVX-512 sixteen lanes, SHA-NI four lanes,
+// the portable reference) or takes the one a test or CAIRN_SHA256_PATH forced.
 #include "merkle_hash.h"
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -14,6 +19,41 @@ Sha256State DomainIv(std::string_view domain) {
   Sha256State state = Sha256InitialState();
   Sha256Compress(state, block, 1);
   return state;
+}
+
+HashPath PathFromEnvironment() {
+  const char* name = std::getenv("CAIRN_SHA256_PATH");
+  if (name == nullptr) return HashPath::kAuto;
+  const std::string_view v(name);
+  HashPath path = HashPath::kAuto;
+  if (v == "portable") {
+    path = HashPath::kPortable;
+  } else if (v == "shani") {
+    path = HashPath::kShaNi;
+  } else if (v == "avx512") {
+    path = HashPath::kAvx512;
+  } else if (v != "auto" && !v.empty()) {
+    std::fprintf(stderr, "cairn: ignoring CAIRN_SHA256_PATH=%s (auto, portable, shani or avx512)\n", name);
+  }
+  if (!HashPathAvailable(path)) {
+    std::fprintf(stderr, "cairn: ignoring CAIRN_SHA256_PATH=%s: this CPU lacks it\n", name);
+    return HashPath::kAuto;
+  }
+  return path;
+}
+
+std::atomic<HashPath>& ForcedPath() {
+  static std::atomic<HashPath> path{PathFromEnvironment()};
+  return path;
+}
+
+// The path HashBlocks takes now: the forced one, else the fastest available.
+HashPath ResolvePath() {
+  const HashPath forced = ForcedPath().load(std::memory_order_relaxed);
+  if (forced != HashPath::kAuto) return forced;
+  static const HashPath best =
+      CpuHasAvx512() ? HashPath::kAvx512 : (CpuHasShaNi() ? HashPath::kShaNi : HashPath::kPortable);
+  return best;
 }
 
 }  // namespace
@@ -35,31 +75,53 @@ Hash32 HashBlock(const Sha256State& iv, const std::uint8_t* block) {
 }
 
 void HashBlocks(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out) {
-  if (CpuHasShaNi()) {
-    Sha256HashBlocksShaNi(iv, in, count, out);
-    return;
+  switch (ResolvePath()) {
+    case HashPath::kAvx512: {
+      const std::size_t rest = count % 16;
+      if (rest >= kAvx512MinRest || !CpuHasShaNi()) {
+        Sha256HashBlocksAvx512(iv, in, count, out);
+        return;
+      }
+      const std::size_t whole = count - rest;
+      if (whole > 0) Sha256HashBlocksAvx512(iv, in, whole, out);
+      // The first call wrote below in + 32 * whole, so the rest's inputs are intact; the aliasing rule still holds.
+      if (rest > 0) Sha256HashBlocksShaNi(iv, in + 64 * whole, rest, out + whole);
+      return;
+    }
+    case HashPath::kShaNi:
+      Sha256HashBlocksShaNi(iv, in, count, out);
+      return;
+    case HashPath::kPortable:
+    case HashPath::kAuto:  // not returned by ResolvePath
+      break;
   }
-  // Portable path: the same batching through the public four-lane entry point.
-  Sha256State s[4];
-  Sha256State* const states[4] = {&s[0], &s[1], &s[2], &s[3]};
-  std::size_t k = 0;
-  for (; k + 4 <= count; k += 4) {
-    const std::uint8_t* const blocks[4] = {in + 64 * k, in + 64 * (k + 1), in + 64 * (k + 2), in + 64 * (k + 3)};
-    s[0] = s[1] = s[2] = s[3] = iv;
-    Sha256Compress4(states, blocks);
-    for (int l = 0; l < 4; ++l) out[k + l] = Sha256StateBytes(s[l]);
-  }
-  const std::size_t rest = count - k;
-  if (rest == 1) {
-    out[k] = HashBlock(iv, in + 64 * k);
-  } else if (rest > 1) {
-    // Two or three blocks: one four-lane call (spare lanes repeat the last block) beats two or three single ones.
-    const std::uint8_t* blocks[4];
-    for (std::size_t l = 0; l < 4; ++l) blocks[l] = in + 64 * (k + (l < rest ? l : rest - 1));
-    s[0] = s[1] = s[2] = s[3] = iv;
-    Sha256Compress4(states, blocks);
-    for (std::size_t l = 0; l < rest; ++l) out[k + l] = Sha256StateBytes(s[l]);
+  // Block k is read whole before out[k] (which ends at or below in + 64 k + 32) is written.
+  for (std::size_t k = 0; k < count; ++k) {
+    Sha256State state = iv;
+    Sha256CompressRef(state, in + 64 * k, 1);
+    out[k] = Sha256StateBytes(state);
   }
 }
+
+bool HashPathAvailable(HashPath path) {
+  switch (path) {
+    case HashPath::kShaNi:
+      return CpuHasShaNi();
+    case HashPath::kAvx512:
+      return CpuHasAvx512();
+    case HashPath::kAuto:
+    case HashPath::kPortable:
+      return true;
+  }
+  return false;
+}
+
+bool ForceHashPath(HashPath path) {
+  if (!HashPathAvailable(path)) return false;
+  ForcedPath().store(path, std::memory_order_relaxed);
+  return true;
+}
+
+HashPath ForcedHashPath() { return ForcedPath().load(std::memory_order_relaxed); }
 
 }  // namespace cairn::internal

@@ -1,4 +1,5 @@
-// Private to core: the SHA-256 round constants and the SHA-NI kernels that sha256.cc dispatches to.
+// Private to core: the SHA-256 round constants, the SHA-NI kernels that sha256.cc dispatches to, and the AVX-512
+// sixteen-lane kernel that merkle_hash.cc dispatches to.
 //
 // Thread-safety: constants and reentrant functions only.
 #pragma once
@@ -31,5 +32,17 @@ void Sha256Compress4ShaNi(Sha256State* const states[4], const std::uint8_t* cons
 // out[k] = Sha256StateBytes(compress(iv, in + 64 k)) for k < count: the four-lane kernel of Sha256Compress4 without
 // the round trip through Sha256State, for Merkle levels. The aliasing rule is HashBlocks' (merkle_hash.h).
 void Sha256HashBlocksShaNi(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out);
+
+// True when the CPU has AVX-512F, VL and BW and the OS saves the opmask and zmm state (cpuid and xgetbv, once).
+bool CpuHasAvx512();
+
+// How the sixteen-lane kernel brings sixteen blocks into lane-major words (sha256_avx512.cc explains both).
+enum class Avx512Load { kTranspose, kGather };
+
+// The contract of Sha256HashBlocksShaNi (same outputs, same aliasing rule), sixteen blocks per pass; a last pass of
+// fewer than sixteen blocks costs as much as a full one (spare lanes repeat the last block).
+// REQUIRES: CpuHasAvx512().
+void Sha256HashBlocksAvx512(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out,
+                            Avx512Load load = Avx512Load::kTranspose);
 
 }  // namespace cairn::internal

@@ -1,0 +1,255 @@
+// SHA-256 over sixteen independent blocks at once with AVX-512: lane l of every 512-bit register belongs to block l,
+// so one vector instruction does the same step for sixteen compressions. This is the kernel of Merkle levels on CPUs
+// that have AVX-512F/VL/BW (merkle_hash.cc dispatches to it); only the functions below are compiled for those targets
+// (function attributes), so the rest of the build needs no -m flags, and nothing here runs before CpuHasAvx512() said
+// yes.
+//
+// Per round the kernel spends three vprord and one vpternlogd on each big sigma, one vpternlogd each on Ch and Maj,
+// and five vpaddd (W + K takes K as a broadcast memory operand); each of the 48 schedule steps costs two vprord, one
+// vpsrld, one vpternlogd and three vpaddd. No instruction depends on a neighbouring lane, which is what makes the
+// sixteen lanes free; the cost is getting the blocks into lane-major order and the digests back out:
+//
+// - kTranspose: sixteen 64-byte loads (one block per register), then a 16x16 transpose of 32-bit words in four
+//   stages (unpack 32, unpack 64, two stages of 128-bit lane shuffles), 64 shuffles for sixteen blocks.
+// - kGather: one vpgatherdd per message word (sixteen of them), indices 64 l + 4 t.
+// bench/core_sha_merkle.cc measures both; merkle_hash.cc uses the faster (kTranspose on Zen 5).
+//
+// Digests leave through an 8x16 -> 16x8 transpose (unpack 32, unpack 64, one two-source 64-bit permute per pair of
+// digests) and 32-byte stores.
+
+// GCC 12's avx512fintrin.h builds _mm512_undefined_epi32() (behind _mm512_ror_epi32 and the gathers) from a
+// self-initialised variable, which -Wmaybe-uninitialized reports at the header's lines once inlined here (GCC bug
+// 105593, fixed in 12.3). The diagnostic state at those lines is what counts, so this precedes the include.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <cpuid.h>
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "sha256_internal.h"
+
+#define CAIRN_AVX512_TARGET __attribute__((target("avx512f,avx512vl,avx512bw")))
+#define CAIRN_AVX512_INLINE CAIRN_AVX512_TARGET __attribute__((always_inline)) inline
+
+namespace cairn::internal {
+namespace {
+
+constexpr int kLanes = 16;
+
+// Reverses the bytes of each 32-bit word (vpshufb works within 128-bit lanes, so the pattern repeats four times).
+CAIRN_AVX512_INLINE __m512i ByteSwap32(__m512i x) {
+  const __m512i mask = _mm512_set4_epi32(0x0c0d0e0f, 0x08090a0b, 0x04050607, 0x00010203);
+  return _mm512_shuffle_epi8(x, mask);
+}
+
+// vpternlogd immediates: the truth table of f(x, y, z) evaluated on x = 0xF0, y = 0xCC, z = 0xAA.
+constexpr int kXor3 = 0x96;    // x ^ y ^ z
+constexpr int kChoose = 0xCA;  // x ? y : z, i.e. Ch(e, f, g)
+constexpr int kMajor = 0xE8;   // majority, i.e. Maj(a, b, c)
+
+CAIRN_AVX512_INLINE __m512i Xor3(__m512i x, __m512i y, __m512i z) { return _mm512_ternarylogic_epi32(x, y, z, kXor3); }
+CAIRN_AVX512_INLINE __m512i BigSigma0(__m512i x) {
+  return Xor3(_mm512_ror_epi32(x, 2), _mm512_ror_epi32(x, 13), _mm512_ror_epi32(x, 22));
+}
+CAIRN_AVX512_INLINE __m512i BigSigma1(__m512i x) {
+  return Xor3(_mm512_ror_epi32(x, 6), _mm512_ror_epi32(x, 11), _mm512_ror_epi32(x, 25));
+}
+CAIRN_AVX512_INLINE __m512i SmallSigma0(__m512i x) {
+  return Xor3(_mm512_ror_epi32(x, 7), _mm512_ror_epi32(x, 18), _mm512_srli_epi32(x, 3));
+}
+CAIRN_AVX512_INLINE __m512i SmallSigma1(__m512i x) {
+  return Xor3(_mm512_ror_epi32(x, 17), _mm512_ror_epi32(x, 19), _mm512_srli_epi32(x, 10));
+}
+
+// One round in the usual rotating-names form: the caller passes the eight working variables shifted by one position
+// per round, so only d and h are written.
+CAIRN_AVX512_INLINE void Round(__m512i a, __m512i b, __m512i c, __m512i& d, __m512i e, __m512i f, __m512i g, __m512i& h,
+                               __m512i wk) {
+  const __m512i t1 = _mm512_add_epi32(_mm512_add_epi32(h, wk),
+                                      _mm512_add_epi32(BigSigma1(e), _mm512_ternarylogic_epi32(e, f, g, kChoose)));
+  const __m512i t2 = _mm512_add_epi32(BigSigma0(a), _mm512_ternarylogic_epi32(a, b, c, kMajor));
+  d = _mm512_add_epi32(d, t1);
+  h = _mm512_add_epi32(t1, t2);
+}
+
+// W[t] + K[t], with K[t] read through `k` (see Compress16) so that it becomes a broadcast memory operand of vpaddd.
+CAIRN_AVX512_INLINE __m512i WordPlusK(const __m512i (&w)[16], const std::uint32_t* k, int t) {
+  return _mm512_add_epi32(w[t & 15], _mm512_set1_epi32(static_cast<int>(k[t])));
+}
+
+// Eight rounds starting at round t; w[(t + i) % 16] already holds W[t + i] for i < 8.
+CAIRN_AVX512_INLINE void EightRounds(__m512i (&s)[8], const __m512i (&w)[16], const std::uint32_t* k, int t) {
+  Round(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], WordPlusK(w, k, t));
+  Round(s[7], s[0], s[1], s[2], s[3], s[4], s[5], s[6], WordPlusK(w, k, t + 1));
+  Round(s[6], s[7], s[0], s[1], s[2], s[3], s[4], s[5], WordPlusK(w, k, t + 2));
+  Round(s[5], s[6], s[7], s[0], s[1], s[2], s[3], s[4], WordPlusK(w, k, t + 3));
+  Round(s[4], s[5], s[6], s[7], s[0], s[1], s[2], s[3], WordPlusK(w, k, t + 4));
+  Round(s[3], s[4], s[5], s[6], s[7], s[0], s[1], s[2], WordPlusK(w, k, t + 5));
+  Round(s[2], s[3], s[4], s[5], s[6], s[7], s[0], s[1], WordPlusK(w, k, t + 6));
+  Round(s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[0], WordPlusK(w, k, t + 7));
+}
+
+// W[t] for t in [16, 64), in place in the sixteen-word window.
+CAIRN_AVX512_INLINE void ScheduleStep(__m512i (&w)[16], int t) {
+  w[t & 15] = _mm512_add_epi32(_mm512_add_epi32(w[t & 15], SmallSigma0(w[(t - 15) & 15])),
+                               _mm512_add_epi32(w[(t - 7) & 15], SmallSigma1(w[(t - 2) & 15])));
+}
+
+// 64 rounds of sixteen lanes from `iv`, with the feed-forward: s[i] lane l = word i of compress(iv, block l).
+CAIRN_AVX512_INLINE void Compress16(const Sha256State& iv, __m512i (&w)[16], __m512i (&s)[8]) {
+  // Left as constants, the K[t] would each be built with a mov to a general register and a vpbroadcastd from it
+  // (two uops, one crossing to the vector side); hiding the table's contents from the optimiser keeps them in memory.
+  const std::uint32_t* k = kSha256K;
+  __asm__("" : "+r"(k));
+  for (int i = 0; i < 8; ++i) s[i] = _mm512_set1_epi32(static_cast<int>(iv.h[i]));
+#pragma GCC unroll 8
+  for (int t = 0; t < 64; t += 8) {
+    if (t >= 16) {
+#pragma GCC unroll 8
+      for (int i = 0; i < 8; ++i) ScheduleStep(w, t + i);
+    }
+    EightRounds(s, w, k, t);
+  }
+  for (int i = 0; i < 8; ++i) s[i] = _mm512_add_epi32(s[i], _mm512_set1_epi32(static_cast<int>(iv.h[i])));
+}
+
+// Message words of sixteen blocks, lane-major and byte-swapped, by loads and a 16x16 transpose.
+CAIRN_AVX512_INLINE void LoadTranspose(const std::uint8_t* const (&blocks)[kLanes], __m512i (&w)[16]) {
+  __m512i r[16];
+  for (int l = 0; l < 16; ++l) r[l] = _mm512_loadu_si512(blocks[l]);
+  // Stage 1 and 2, per group q of four blocks: u[4q + i] holds, in 128-bit lane j, word 4j + i of blocks 4q..4q+3.
+  __m512i u[16];
+  for (int q = 0; q < 4; ++q) {
+    const __m512i t0 = _mm512_unpacklo_epi32(r[4 * q], r[4 * q + 1]);
+    const __m512i t1 = _mm512_unpackhi_epi32(r[4 * q], r[4 * q + 1]);
+    const __m512i t2 = _mm512_unpacklo_epi32(r[4 * q + 2], r[4 * q + 3]);
+    const __m512i t3 = _mm512_unpackhi_epi32(r[4 * q + 2], r[4 * q + 3]);
+    u[4 * q + 0] = _mm512_unpacklo_epi64(t0, t2);
+    u[4 * q + 1] = _mm512_unpackhi_epi64(t0, t2);
+    u[4 * q + 2] = _mm512_unpacklo_epi64(t1, t3);
+    u[4 * q + 3] = _mm512_unpackhi_epi64(t1, t3);
+  }
+  // Stages 3 and 4, per word offset i: a 4x4 transpose of 128-bit lanes across u[i], u[4 + i], u[8 + i], u[12 + i].
+  for (int i = 0; i < 4; ++i) {
+    const __m512i v0 = _mm512_shuffle_i32x4(u[i], u[4 + i], 0x44);       // u0.0 u0.1 u1.0 u1.1
+    const __m512i v1 = _mm512_shuffle_i32x4(u[i], u[4 + i], 0xEE);       // u0.2 u0.3 u1.2 u1.3
+    const __m512i v2 = _mm512_shuffle_i32x4(u[8 + i], u[12 + i], 0x44);  // u2.0 u2.1 u3.0 u3.1
+    const __m512i v3 = _mm512_shuffle_i32x4(u[8 + i], u[12 + i], 0xEE);  // u2.2 u2.3 u3.2 u3.3
+    w[i] = ByteSwap32(_mm512_shuffle_i32x4(v0, v2, 0x88));               // lane j = 0
+    w[4 + i] = ByteSwap32(_mm512_shuffle_i32x4(v0, v2, 0xDD));           // j = 1
+    w[8 + i] = ByteSwap32(_mm512_shuffle_i32x4(v1, v3, 0x88));           // j = 2
+    w[12 + i] = ByteSwap32(_mm512_shuffle_i32x4(v1, v3, 0xDD));          // j = 3
+  }
+}
+
+// The same by gathers. `offsets` lane l = blocks[l] - base, in bytes.
+CAIRN_AVX512_INLINE void LoadGather(const std::uint8_t* base, __m512i offsets, __m512i (&w)[16]) {
+  for (int t = 0; t < 16; ++t) w[t] = ByteSwap32(_mm512_i32gather_epi32(offsets, base + 4 * t, 1));
+}
+
+// Writes the digest bytes of lanes [0, n) to out[0 .. n). s[i] lane l = word i of lane l's state.
+CAIRN_AVX512_INLINE void StoreDigests(const __m512i (&s)[8], Hash32* out, int n) {
+  __m512i b[8];
+  for (int i = 0; i < 8; ++i) b[i] = ByteSwap32(s[i]);
+  // After two unpack stages, x[m] (resp. y[m]) holds in 128-bit lane j words 0..3 (resp. 4..7) of lane 4j + m.
+  __m512i x[4], y[4];
+  for (int half = 0; half < 2; ++half) {
+    const __m512i* p = &b[4 * half];
+    const __m512i t0 = _mm512_unpacklo_epi32(p[0], p[1]);
+    const __m512i t1 = _mm512_unpackhi_epi32(p[0], p[1]);
+    const __m512i t2 = _mm512_unpacklo_epi32(p[2], p[3]);
+    const __m512i t3 = _mm512_unpackhi_epi32(p[2], p[3]);
+    __m512i* o = half == 0 ? x : y;
+    o[0] = _mm512_unpacklo_epi64(t0, t2);
+    o[1] = _mm512_unpackhi_epi64(t0, t2);
+    o[2] = _mm512_unpacklo_epi64(t1, t3);
+    o[3] = _mm512_unpackhi_epi64(t1, t3);
+  }
+  // Interleave x[m] and y[m] by 128-bit lanes: lo = digests of lanes m and 4 + m, hi = lanes 8 + m and 12 + m.
+  const __m512i idx_lo = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+  const __m512i idx_hi = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+  for (int m = 0; m < 4; ++m) {
+    const __m512i lo = _mm512_permutex2var_epi64(x[m], idx_lo, y[m]);
+    const __m512i hi = _mm512_permutex2var_epi64(x[m], idx_hi, y[m]);
+    const __m256i d[4] = {_mm512_castsi512_si256(lo), _mm512_extracti64x4_epi64(lo, 1), _mm512_castsi512_si256(hi),
+                          _mm512_extracti64x4_epi64(hi, 1)};
+    for (int j = 0; j < 4; ++j) {
+      const int lane = 4 * j + m;
+      if (lane < n) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out[lane].data()), d[j]);
+    }
+  }
+}
+
+CAIRN_AVX512_TARGET void HashBlocksTranspose(const Sha256State& iv, const std::uint8_t* in, std::size_t count,
+                                             Hash32* out) {
+  __m512i w[16], s[8];
+  std::size_t k = 0;
+  for (; k + kLanes <= count; k += kLanes) {
+    const std::uint8_t* blocks[kLanes];
+    for (int l = 0; l < kLanes; ++l) blocks[l] = in + 64 * (k + l);
+    LoadTranspose(blocks, w);
+    Compress16(iv, w, s);
+    // Every input of this batch is in registers now, so `out` may overlap `in` (the rule in merkle_hash.h).
+    StoreDigests(s, out + k, kLanes);
+  }
+  const std::size_t rest = count - k;
+  if (rest > 0) {
+    // Spare lanes repeat the last block, so no load reaches past the input.
+    const std::uint8_t* blocks[kLanes];
+    for (std::size_t l = 0; l < kLanes; ++l) blocks[l] = in + 64 * (k + (l < rest ? l : rest - 1));
+    LoadTranspose(blocks, w);
+    Compress16(iv, w, s);
+    StoreDigests(s, out + k, static_cast<int>(rest));
+  }
+}
+
+CAIRN_AVX512_TARGET void HashBlocksGather(const Sha256State& iv, const std::uint8_t* in, std::size_t count,
+                                          Hash32* out) {
+  // Lane l reads block l: byte offset 64 l.
+  const __m512i full = _mm512_set_epi32(960, 896, 832, 768, 704, 640, 576, 512, 448, 384, 320, 256, 192, 128, 64, 0);
+  __m512i w[16], s[8];
+  std::size_t k = 0;
+  for (; k + kLanes <= count; k += kLanes) {
+    LoadGather(in + 64 * k, full, w);
+    Compress16(iv, w, s);
+    StoreDigests(s, out + k, kLanes);
+  }
+  const std::size_t rest = count - k;
+  if (rest > 0) {
+    // Spare lanes repeat the last block: offsets min(l, rest - 1) * 64.
+    const __m512i last = _mm512_set1_epi32(static_cast<int>(64 * (rest - 1)));
+    LoadGather(in + 64 * k, _mm512_min_epi32(full, last), w);
+    Compress16(iv, w, s);
+    StoreDigests(s, out + k, static_cast<int>(rest));
+  }
+}
+
+}  // namespace
+
+bool CpuHasAvx512() {
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+    if ((ecx & bit_OSXSAVE) == 0) return false;  // xgetbv itself would fault
+    // XCR0: the OS saves SSE (bit 1), AVX (2), opmask (5), ZMM0-15 upper halves (6) and ZMM16-31 (7) state.
+    unsigned xcr0_lo = 0, xcr0_hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    constexpr unsigned kZmmState = (1u << 1) | (1u << 2) | (1u << 5) | (1u << 6) | (1u << 7);
+    if ((xcr0_lo & kZmmState) != kZmmState) return false;
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+    return (ebx & bit_AVX512F) != 0 && (ebx & bit_AVX512BW) != 0 && (ebx & bit_AVX512VL) != 0;
+  }();
+  return has;
+}
+
+void Sha256HashBlocksAvx512(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out,
+                            Avx512Load load) {
+  if (load == Avx512Load::kGather) {
+    HashBlocksGather(iv, in, count, out);
+  } else {
+    HashBlocksTranspose(iv, in, count, out);
+  }
+}
+
+}  // namespace cairn::internal
