@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <thread>
 
 #include "cairn/core/erasure.h"
 #include "cairn/core/merkle.h"
@@ -29,6 +31,22 @@ Status VerifyShard(ShardReader& reader, std::uint64_t expected_size, const Hash3
 }
 
 namespace {
+
+// Runs fn(i) for every i in [0, n) on threads of its own, at most kMaxConcurrentOpens at a time. Opening a shard
+// mostly waits on the network (a control call, then a torrent download), so all the shards a batch needs are opened
+// at once rather than as many at a time as the decode pool has threads.
+constexpr std::size_t kMaxConcurrentOpens = 16;
+
+void OpenConcurrently(std::size_t n, const std::function<void(std::size_t)>& fn) {
+  for (std::size_t start = 0; start < n; start += kMaxConcurrentOpens) {
+    const std::size_t stop = std::min(n, start + kMaxConcurrentOpens);
+    std::vector<std::thread> threads;
+    threads.reserve(stop - start - 1);
+    for (std::size_t i = start + 1; i < stop; ++i) threads.emplace_back(fn, i);
+    fn(start);  // the calling thread takes the first
+    for (std::thread& t : threads) t.join();
+  }
+}
 
 struct StripeWork {
   std::uint64_t stripe = 0;
@@ -80,7 +98,7 @@ class Decoder {
       while (static_cast<int>(r.used.size() + batch.size()) < k_ && next < n_) batch.push_back(next++);
       std::vector<Status> st(batch.size());
       std::vector<std::unique_ptr<ShardReader>> opened(batch.size());
-      pool_.ParallelFor(batch.size(), [&](std::size_t i) {
+      OpenConcurrently(batch.size(), [&](std::size_t i) {
         auto rd = src_.Open(s, batch[i]);
         if (!rd.ok()) {
           st[i] = rd.status();

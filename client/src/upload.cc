@@ -36,8 +36,7 @@ class Uploader {
       : net_(net), c_(c), spool_(std::move(spool)), opt_(o) {}
 
   Result<std::vector<Placement>> Run() {
-    const std::size_t want = static_cast<std::size_t>(c_.k + c_.m) + 2;  // with spares
-    CAIRN_ASSIGN_OR_RETURN(std::vector<ProviderInfo> found, net_.Discover(want, std::chrono::seconds(8)));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<ProviderInfo> found, net_.Discover(Want(), std::chrono::seconds(8)));
     for (auto& p : found) providers_[Id(p.id)] = p;
     Status st = Prepare();
     if (st.ok()) st = Loop();
@@ -105,9 +104,25 @@ class Uploader {
     return providers_[placed->front().id];
   }
 
+  std::size_t Want() const { return static_cast<std::size_t>(c_.k + c_.m) + 2; }  // with spares
+
+  // Looks the providers up again: one missed by the first lookup, or started since, can take the shard; known ones
+  // get fresh records (free space). What this put learned about failures and unreachable providers stays.
+  void Rediscover() {
+    auto found = net_.Discover(Want(), std::chrono::seconds(8));
+    if (!found.ok()) return;
+    for (auto& p : *found) providers_[Id(p.id)] = p;
+  }
+
   Status Propose(ShardJob& job) {
+    bool rediscovered = false;
     for (;;) {
       auto p = NextProvider(job);
+      if (!p && !rediscovered) {
+        rediscovered = true;
+        Rediscover();
+        continue;
+      }
       if (!p) {
         return Status::Unavailable("segment " + std::to_string(job.seg) + " shard " + std::to_string(job.shard) +
                                    ": no provider left to take it (" + std::to_string(providers_.size()) +
