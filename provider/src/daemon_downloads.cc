@@ -299,8 +299,14 @@ void Daemon::Core::DropDeal(const DealId& deal, const ShardId& shard) {
     std::lock_guard<std::mutex> lock(mu);
     have.erase(deal);
   }
-  // Another deal may hold the shard by now; it is not stored yet (its file arrives by rename once it is), so the
-  // old file can go either way.
+  // Another deal may hold the shard by now (this one failed or was removed first). If it is stored, the file is its
+  // own and stays; if it is still downloading, its file arrives by rename later, so the old one can go.
+  auto holder = deals->FindByShard(shard);
+  if (!holder.ok()) {
+    LogLine("cannot look up shard " + Short(shard.value()) + ", keeping its file: " + holder.status().ToString());
+    return;
+  }
+  if (holder->has_value() && (*holder)->id != deal && (*holder)->state == DealState::kStored) return;
   auto seeded = seeding.find(shard);
   if (seeded != seeding.end()) {
     (void)swarm->Remove(seeded->second, RemoveFiles::kKeep, deadline);

@@ -153,7 +153,7 @@ Reply Daemon::Core::HandleRemove(const control::Envelope& request) {
   auto moved = deals->Transition(d.id, DealState::kRemoved, "", Now());
   if (!moved.ok()) return LocalFailure(moved.status());
   LogLine("deal " + Short(d.id.value()) + " removed by its client");
-  Post({PostedWork::Kind::kDropDeal, d.id, d.shard});
+  if (HoldsCapacity(d.state)) Post({PostedWork::Kind::kDropDeal, d.id, d.shard});  // a failed deal left no files
   return Reply::Ok();
 }
 

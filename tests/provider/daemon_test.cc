@@ -243,5 +243,49 @@ TEST_F(DaemonTest, ShutdownSavesResumeDataAndStartResumes) {
   EXPECT_TRUE((*daemon)->Shutdown().ok());
 }
 
+// Removing a failed deal must not touch the file of a later deal that stored the same shard.
+TEST_F(DaemonTest, RemovingFailedDealKeepsShardStoredByLaterDeal) {
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  SwarmOptions so;
+  so.listen = Endpoint{"127.0.216.1", 0};
+  auto seeder = Swarm::Start(so);
+  ASSERT_TRUE(seeder.ok());
+  ASSERT_TRUE((*seeder)->Seed(shard_path_, torrent_.torrent).ok());
+  DaemonOptions o = Options();
+  o.stall_timeout = std::chrono::seconds(1);
+  auto daemon = Daemon::Start(o);
+  ASSERT_TRUE(daemon.ok()) << daemon.status().ToString();
+  control::ControlClient client(me_, network_.network_id);
+  auto call = [&](std::string_view type, wire::Value::Dict body) {
+    return client.Call((*daemon)->control_endpoint(), (*daemon)->id(), type, std::move(body), std::chrono::seconds(5));
+  };
+  // Deal A: nobody serves at its peer address, so it stalls and fails.
+  control::ProposeRequest a = Proposal(comm_d_, Endpoint{"127.0.216.2", 9});
+  const DealId deal_a = control::ComputeDealId(me_.public_key(), a.ToBody());
+  ASSERT_TRUE(call(control::kTypePropose, a.ToBody()).ok());
+  std::string state;
+  TickUntil(
+      **daemon, [&] { return (state = State(client, **daemon, deal_a)) == "failed"; }, std::chrono::seconds(20));
+  ASSERT_EQ(state, "failed");
+  // Deal B: the same shard from a live seeder, stored.
+  control::ProposeRequest b = Proposal(comm_d_, (*seeder)->listen_endpoint());
+  const DealId deal_b = control::ComputeDealId(me_.public_key(), b.ToBody());
+  ASSERT_TRUE(call(control::kTypePropose, b.ToBody()).ok());
+  TickUntil(
+      **daemon, [&] { return (state = State(client, **daemon, deal_b)) == "stored"; }, std::chrono::seconds(30));
+  ASSERT_EQ(state, "stored");
+  // Removing A leaves B's shard in place.
+  auto removed = call(control::kTypeRemove, control::DealRef{deal_a}.ToBody());
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->type, control::kTypeOk);
+  for (int i = 0; i < 10; ++i) std::this_thread::sleep_for((*daemon)->Tick());
+  EXPECT_TRUE(Env::Default()->FileExists(dir_->ShardPath(ShardId(comm_d_))));
+  EXPECT_EQ(State(client, **daemon, deal_b), "stored");
+  auto fetched = call(control::kTypeFetch, control::FetchRequest{ShardId(comm_d_)}.ToBody());
+  ASSERT_TRUE(fetched.ok());
+  EXPECT_EQ(fetched->type, control::kTypeOk);
+  EXPECT_TRUE((*daemon)->Shutdown().ok());
+}
+
 }  // namespace
 }  // namespace cairn::provider
