@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <string>
 #include <thread>
@@ -531,6 +532,51 @@ TEST_F(ProviderDevnetTest, CorruptServeSwitchServesBadBytes) {
   EXPECT_EQ(ReadAll(ProviderDir(2) + "/shards/" + ToHex(shard.comm_d)), shard.data);
   std::string log(AsStringView(ReadAll(ProviderDir(2) + "/log")));
   EXPECT_NE(log.find("TEST ONLY"), std::string::npos);
+}
+
+// The design's bar: 16 providers on this 2-core machine. Each must come up, answer, be found in the DHT (StartDevnet
+// checks both) and stay small.
+TEST(ProviderDevnetScaleTest, SixteenProvidersComeUpAndStop) {
+  constexpr int kMany = 16;
+  auto tmp = TempDir::Create("provider-devnet16");
+  ASSERT_TRUE(tmp.ok());
+  const std::string dir = tmp->Join("devnet");
+  std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ 0x16u);
+  int net = 0;
+  std::uint16_t port = 0;
+  bool found = false;
+  for (int attempt = 0; attempt < 50 && !found; ++attempt) {
+    net = 100 + static_cast<int>(rng() % 150);
+    port = static_cast<std::uint16_t>(20000 + rng() % 30000);
+    found = true;
+    for (int i = 0; i <= kMany && found; ++i) {
+      const std::string ip = "127." + std::to_string(net) + "." + std::to_string(i + 1) + ".1";
+      found = PortFree(ip, port) && PortFree(ip, static_cast<std::uint16_t>(port + 1));
+    }
+  }
+  ASSERT_TRUE(found);
+  CommandResult up = RunProvider({"devnet", "--providers", std::to_string(kMany), "--dir", dir, "--net",
+                                  std::to_string(net), "--base-port", std::to_string(port), "--timeout", "120"});
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(up.output.find("finds all 16 providers"), std::string::npos) << up.output;
+  std::vector<pid_t> pids = ProcessesMentioning(dir);
+  EXPECT_EQ(pids.size(), static_cast<std::size_t>(kMany));
+  for (pid_t pid : pids) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) {
+        const long kib = std::stol(line.substr(6));
+        EXPECT_LT(kib, 128 * 1024) << "provider pid " << pid << " resident " << kib << " KiB";
+        std::cout << "provider pid " << pid << ": " << line << "\n";
+      }
+    }
+  }
+  CommandResult down = RunProvider({"devnet", "--dir", dir, "--stop"});
+  EXPECT_EQ(down.exit_code, 0) << down.output;
+  EXPECT_NE(down.output.find("stopped 16 providers"), std::string::npos) << down.output;
+  EXPECT_EQ(down.output.find("SIGKILL"), std::string::npos) << down.output;
+  EXPECT_TRUE(ProcessesMentioning(dir).empty());
 }
 
 }  // namespace
