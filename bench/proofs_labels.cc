@@ -98,7 +98,7 @@ void BM_ComputeLayer(benchmark::State& state) {
   for (auto _ : state) ComputeLayer(*g, hasher, 2, prev->data(), cur->data());
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
-BENCHMARK(BM_ComputeLayer)->Arg(1)->Arg(64)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ComputeLayer)->Arg(1)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cairn::proofs

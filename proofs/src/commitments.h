@@ -13,7 +13,7 @@
 
 #include "cairn/core/bytes.h"
 #include "cairn/core/status.h"
-#include "node_buffer.h"
+#include "column_hasher.h"
 
 namespace cairn::proofs {
 
@@ -22,9 +22,8 @@ Hash32 ColumnHash(ByteSpan labels);
 
 Hash32 CommR(const Hash32& comm_c, const Hash32& comm_r_last);
 
-// Column hashes of all n nodes from the layer files in `scratch_dir`, read in chunks. When `out` is non-null it
-// receives all n hashes (n * 32 bytes); the Merkle root (comm_c) is returned either way.
-Result<Hash32> ComputeColumns(const std::filesystem::path& scratch_dir, std::uint32_t layers, std::uint64_t n,
-                              NodeBuffer* out);
+// Column hashes of all n nodes from the layer files in `scratch_dir`, read in chunks: a finished ColumnHasher whose
+// hashes() are the leaves of tree_c. (A seal computes the same hashes while it labels: column_hasher.h.)
+Result<ColumnHasher> ComputeColumns(const std::filesystem::path& scratch_dir, std::uint32_t layers, std::uint64_t n);
 
 }  // namespace cairn::proofs

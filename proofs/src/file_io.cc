@@ -80,6 +80,14 @@ Status File::WriteAt(std::uint64_t offset, ByteSpan data) {
   return Status::Ok();
 }
 
+Status File::StartWriteback(std::uint64_t offset, std::uint64_t length) {
+  if (length == 0) return Status::Ok();
+  if (::sync_file_range(fd_, static_cast<off64_t>(offset), static_cast<off64_t>(length), SYNC_FILE_RANGE_WRITE) != 0) {
+    return Errno("sync_file_range", path_, errno);
+  }
+  return Status::Ok();
+}
+
 Status File::Sync() {
   if (::fsync(fd_) != 0) return Errno("fsync", path_, errno);
   return Status::Ok();
@@ -91,6 +99,29 @@ Status File::Close() {
   fd_ = -1;
   if (::close(fd) != 0) return Errno("close", path_, errno);
   return Status::Ok();
+}
+
+Result<StagedFile> StagedFile::Create(const std::filesystem::path& path) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  StagedFile s;
+  CAIRN_ASSIGN_OR_RETURN(s.file_, File::Create(tmp));
+  s.path_ = path;
+  return s;
+}
+
+Status StagedFile::Append(ByteSpan data, bool start_writeback) {
+  CAIRN_RETURN_IF_ERROR(file_.WriteAt(size_, data));
+  if (start_writeback) CAIRN_RETURN_IF_ERROR(file_.StartWriteback(size_, data.size()));
+  size_ += data.size();
+  return Status::Ok();
+}
+
+Status StagedFile::Commit() {
+  CAIRN_RETURN_IF_ERROR(file_.Sync());
+  const std::filesystem::path tmp = file_.path();
+  CAIRN_RETURN_IF_ERROR(file_.Close());
+  return RenameDurably(tmp, path_);
 }
 
 Status WriteFileAtomic(const std::filesystem::path& path, ByteSpan data) {

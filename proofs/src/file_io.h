@@ -30,6 +30,9 @@ class File {
   // Reads exactly out.size() bytes at `offset`; fails at end of file.
   Status ReadAt(std::uint64_t offset, MutableByteSpan out) const;
   Status WriteAt(std::uint64_t offset, ByteSpan data);
+  // Asks the kernel to start writing [offset, offset + length) back to disk now, without waiting (Linux
+  // sync_file_range WRITE), so that a later Sync finds little left to do.
+  Status StartWriteback(std::uint64_t offset, std::uint64_t length);
   Status Sync();
   Status Close();
   const std::filesystem::path& path() const { return path_; }
@@ -37,6 +40,25 @@ class File {
  private:
   int fd_ = -1;
   std::filesystem::path path_;
+};
+
+// A file written piece by piece to path + ".tmp" and published under `path` by Commit (fsync, rename, fsync of the
+// directory): a crash leaves either no file at `path` or the whole one. Append can start the write-back of its bytes
+// at once, so that when a seal appends a layer while computing it, a Commit made a little later finds the disk has
+// caught up. Destroying a StagedFile without Commit leaves the temporary file behind (the next attempt truncates it).
+// Thread-safety: one thread at a time (Commit may run on another thread than the Appends, after them).
+class StagedFile {
+ public:
+  static Result<StagedFile> Create(const std::filesystem::path& path);
+  Status Append(ByteSpan data, bool start_writeback = true);
+  std::uint64_t size() const { return size_; }
+  // REQUIRES: called at most once, after the last Append.
+  Status Commit();
+
+ private:
+  File file_;
+  std::filesystem::path path_;
+  std::uint64_t size_ = 0;
 };
 
 // Writes `data` to `path` durably: path + ".tmp", fsync, rename, fsync of the directory.

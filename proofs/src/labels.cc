@@ -95,7 +95,11 @@ void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, con
 
 void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
                   std::uint8_t* cur) {
-  const std::uint64_t n = graph.node_count();
+  ComputeLayerRange(graph, hasher, layer, prev, cur, 0, graph.node_count());
+}
+
+void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                       std::uint8_t* cur, std::uint64_t begin, std::uint64_t end) {
   alignas(64) std::uint8_t gathered[kLaterLayerParents * 32];
   alignas(64) std::uint8_t last[64];
   // Parent indices are computed kAhead nodes ahead (a ring of kAhead + 1 sets) and their labels prefetched at once,
@@ -109,15 +113,15 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
   auto prefetch_exp = [&](std::uint64_t w, int from, int to) {
     for (int i = from; i < to; ++i) __builtin_prefetch(prev + 32 * exp[w % (kAhead + 1)][i]);
   };
-  for (std::uint64_t w = 0; w < kAhead && w < n; ++w) {
-    if (w >= 1) graph.BaseParents(w, base[w]);
-    if (layer > 1) graph.ExpanderParents(w, exp[w]);
+  for (std::uint64_t w = begin; w < begin + kAhead && w < end; ++w) {
+    if (w >= 1) graph.BaseParents(w, base[w % (kAhead + 1)]);
+    if (layer > 1) graph.ExpanderParents(w, exp[w % (kAhead + 1)]);
   }
-  for (std::uint64_t v = 0; v < n; ++v) {
+  for (std::uint64_t v = begin; v < end; ++v) {
     const std::uint64_t* b = base[v % (kAhead + 1)];
     const std::uint64_t* e = exp[v % (kAhead + 1)];
     const std::uint64_t w = v + kAhead;  // the node whose parents are computed during this label
-    const bool ahead = w < n;
+    const bool ahead = w < end;
     std::uint64_t* wb = base[w % (kAhead + 1)];
     std::uint64_t* we = exp[w % (kAhead + 1)];
     // Gather v's parents (node 0's base parents are zero labels).
@@ -162,27 +166,33 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
 
 void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,
                    const std::uint8_t* const prev[4], std::uint8_t* const cur[4]) {
-  constexpr int kLanes = 4;
-  const std::uint64_t n = graph.node_count();
-  alignas(64) std::uint8_t gathered[kLanes][kLaterLayerParents * 32];
-  alignas(64) std::uint8_t last[kLanes][64];
+  ComputeLayerLanes(graph, hashers, kMaxLanes, layer, prev, cur, 0, graph.node_count());
+}
+
+void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
+                       const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
+                       std::uint64_t end) {
+  alignas(64) std::uint8_t gathered[kMaxLanes][kLaterLayerParents * 32];
+  alignas(64) std::uint8_t last[kMaxLanes][64];
   std::uint64_t base[kBaseDegree] = {};
   std::uint64_t exp[kExpanderDegree] = {};
   std::uint64_t next_base[kBaseDegree] = {};
   std::uint64_t next_exp[kExpanderDegree] = {};
-  if (layer > 1) {
-    for (int i = 0; i < kExpanderDegree; ++i) exp[i] = graph.ExpanderParent(0, i);
+  if (begin < end) {
+    if (begin >= 1) graph.BaseParents(begin, base);
+    if (layer > 1) graph.ExpanderParents(begin, exp);
   }
   // Block schedule of one label (labels.cc grammar): indices into the gathered parent blocks.
   const int period = layer == 1 ? 3 : 7;
   int schedule[18];
   for (int b = 0; b < 18; ++b) schedule[b] = b % period;
-  Sha256State states[kLanes];
-  Sha256State* const state_ptrs[kLanes] = {&states[0], &states[1], &states[2], &states[3]};
-  const std::uint8_t* blocks[kLanes];
-  for (std::uint64_t v = 0; v < n; ++v) {
-    const bool has_next = v + 1 < n;
-    for (int lane = 0; lane < kLanes; ++lane) {
+  // Spare lanes (lanes < 4) hash lane 0's blocks into states of their own; their results are dropped.
+  Sha256State states[kMaxLanes];
+  Sha256State* const state_ptrs[kMaxLanes] = {&states[0], &states[1], &states[2], &states[3]};
+  const std::uint8_t* blocks[kMaxLanes];
+  for (std::uint64_t v = begin; v < end; ++v) {
+    const bool has_next = v + 1 < end;
+    for (int lane = 0; lane < lanes; ++lane) {
       std::uint8_t* g = gathered[lane];
       if (v == 0) {
         std::memset(g, 0, 32 * kBaseDegree);
@@ -194,28 +204,30 @@ void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std:
       }
       states[lane] = hashers[lane]->midstate();
     }
+    for (int lane = lanes; lane < kMaxLanes; ++lane) states[lane] = hashers[0]->midstate();
     for (int b = 0; b < 18; ++b) {
-      for (int lane = 0; lane < kLanes; ++lane) blocks[lane] = gathered[lane] + 64 * schedule[b];
+      for (int lane = 0; lane < kMaxLanes; ++lane) blocks[lane] = gathered[lane < lanes ? lane : 0] + 64 * schedule[b];
       Sha256Compress4(state_ptrs, blocks);
       if (!has_next) continue;
       // Next node's parents, spread over the label so the integer work overlaps the hashing.
       if (b == 1) {
         graph.BaseParents(v + 1, next_base);
-        for (int lane = 0; lane < kLanes; ++lane) {
+        for (int lane = 0; lane < lanes; ++lane) {
           for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur[lane] + 32 * next_base[i]);
         }
       } else if (layer > 1 && b >= 4 && b < 4 + kExpanderDegree) {
         const int i = b - 4;
         next_exp[i] = graph.ExpanderParent(v + 1, i);
-        for (int lane = 0; lane < kLanes; ++lane) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
+        for (int lane = 0; lane < lanes; ++lane) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
       }
     }
-    for (int lane = 0; lane < kLanes; ++lane) {
-      FinalBlock(layer, v, gathered[lane] + (layer == 1 ? 0 : 8 * 32), last[lane]);
+    for (int lane = 0; lane < kMaxLanes; ++lane) {
+      const int src = lane < lanes ? lane : 0;
+      FinalBlock(layer, v, gathered[src] + (layer == 1 ? 0 : 8 * 32), last[lane]);
       blocks[lane] = last[lane];
     }
     Sha256Compress4(state_ptrs, blocks);
-    for (int lane = 0; lane < kLanes; ++lane) {
+    for (int lane = 0; lane < lanes; ++lane) {
       const Hash32 h = Sha256StateBytes(states[lane]);
       std::memcpy(cur[lane] + 32 * v, h.data(), 32);
     }

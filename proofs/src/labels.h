@@ -46,16 +46,31 @@ Hash32 ReferenceLabel(const ReplicaId& replica_id, std::uint32_t layer, std::uin
 void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, const std::uint8_t* cur,
                    const std::uint8_t* prev, std::uint8_t* out);
 
-// Computes a whole layer: cur[v] = label(layer, v) for v = 0..n-1 in order. The next node's parent indices are
-// computed between the current label's compression calls (so the integer work overlaps the SHA-NI latency chain)
-// and its parents' labels are prefetched.
+// Computes a whole layer: cur[v] = label(layer, v) for v = 0..n-1 in order. The parent indices of node v + 4 are
+// computed between node v's compression calls (so the integer work overlaps the SHA-NI latency chain) and their
+// labels prefetched at once.
 // REQUIRES: cur and prev (when layer > 1) each hold graph.node_count() * 32 bytes.
 void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
                   std::uint8_t* cur);
 
-// Four shards of the same node count (hence one graph) labelled at once: lane i computes layer `layer` of shard i
-// with hashers[i], prev[i] and cur[i]. The lanes share the parent indices and hash through Sha256Compress4, which
-// hides SHA-NI latency; the result equals four ComputeLayer calls. REQUIRES: as ComputeLayer, for every lane.
+// The same for nodes [begin, end) only, so that a caller can work on each finished range (write it out, hash its
+// columns) while the labels are still in cache. Calling it for consecutive ranges that cover [0, n) equals
+// ComputeLayer. REQUIRES: as ComputeLayer; begin <= end <= n; cur[0 .. begin) already holds this layer's labels.
+void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                       std::uint8_t* cur, std::uint64_t begin, std::uint64_t end);
+
+inline constexpr int kMaxLanes = 4;
+
+// Up to four shards of the same node count (hence one graph) labelled at once on one core: lane i < lanes computes
+// nodes [begin, end) of layer `layer` of shard i with hashers[i], prev[i] and cur[i]. The lanes share the parent
+// indices and hash through Sha256Compress4, which hides SHA-NI latency; the result equals ComputeLayerRange per lane.
+// With fewer than four lanes the spare lanes of Sha256Compress4 hash throwaway copies of lane 0.
+// REQUIRES: 1 <= lanes <= kMaxLanes; as ComputeLayerRange for every lane i < lanes (entries >= lanes are unused).
+void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
+                       const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
+                       std::uint64_t end);
+
+// Four lanes over a whole layer: ComputeLayerLanes(graph, hashers, 4, layer, prev, cur, 0, n).
 void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,
                    const std::uint8_t* const prev[4], std::uint8_t* const cur[4]);
 

@@ -1,4 +1,5 @@
-// Sealing and unsealing: the layer loop, crash recovery through the state file, and the final commitments.
+// Sealing and unsealing: argument checks, crash recovery through the state files, the labelling run
+// (layer_pipeline.h) and the final commitments.
 #include "cairn/proofs/seal.h"
 
 #include <algorithm>
@@ -7,10 +8,13 @@
 #include <vector>
 
 #include "cairn/core/merkle.h"
+#include "column_hasher.h"
 #include "commitments.h"
+#include "committer.h"
 #include "file_io.h"
 #include "graph.h"
 #include "labels.h"
+#include "layer_pipeline.h"
 #include "node_buffer.h"
 #include "seal_files.h"
 #include "tree_file.h"
@@ -19,34 +23,6 @@ namespace cairn::proofs {
 namespace {
 
 constexpr std::size_t kIoChunk = std::size_t{1} << 20;
-
-// Computes the key (last layer) into a buffer, starting after layer `done` (whose labels are on disk when
-// done >= 1). When `scratch_dir` is empty no file is written (unseal).
-Result<NodeBuffer> ComputeKey(const SealParams& params, const ReplicaId& replica_id, std::uint64_t n,
-                              std::uint32_t done, const std::filesystem::path& scratch_dir, SealState* state,
-                              std::uint32_t stop_after_layer) {
-  CAIRN_ASSIGN_OR_RETURN(Graph graph, Graph::Create(params.Id(), n));
-  const LabelHasher hasher(replica_id);
-  NodeBuffer prev, cur;
-  if (done >= 1) {
-    CAIRN_ASSIGN_OR_RETURN(prev, NodeBuffer::Allocate(n * 32));
-    CAIRN_RETURN_IF_ERROR(ReadFileExact(LayerPath(scratch_dir, done), prev.span()));
-  }
-  for (std::uint32_t l = done + 1; l <= params.layers; ++l) {
-    if (cur.data() == nullptr) {
-      CAIRN_ASSIGN_OR_RETURN(cur, NodeBuffer::Allocate(n * 32));
-    }
-    ComputeLayer(graph, hasher, l, l > 1 ? prev.data() : nullptr, cur.data());
-    if (!scratch_dir.empty()) {
-      CAIRN_RETURN_IF_ERROR(WriteFileAtomic(LayerPath(scratch_dir, l), cur.span()));
-      state->layers_done = l;
-      CAIRN_RETURN_IF_ERROR(WriteFileAtomic(StatePath(scratch_dir), EncodeSealState(*state)));
-    }
-    std::swap(prev, cur);
-    if (stop_after_layer == l) return Status::Cancelled("seal stopped after layer " + std::to_string(l));
-  }
-  return prev;
-}
 
 // Reads `file` (size bytes, the rest of `buf` treated as zeros) in chunks and XORs it into buf; feeds the zero-
 // padded bytes to `builder` when non-null.
@@ -62,6 +38,91 @@ Status XorFileInto(const File& file, std::uint64_t size, NodeBuffer& buf, Merkle
     for (std::size_t i = 0; i < len; ++i) dst[i] ^= chunk[i];
   }
   return Status::Ok();
+}
+
+// One shard of a SealMany call.
+struct ShardRun {
+  File data;
+  std::uint64_t data_size = 0;
+  SealState state;
+  LabelHasher hasher;
+  ColumnHasher columns;
+};
+
+// Opens the shard's data and its scratch state (a previous attempt's, when there is one).
+Result<ShardRun> OpenShard(const SealParams& params, const ShardToSeal& shard) {
+  if (shard.scratch_dir.empty() || shard.out_dir.empty()) return Status::InvalidArgument("seal: empty directory path");
+  CAIRN_ASSIGN_OR_RETURN(File data, File::OpenRead(shard.data_path));
+  CAIRN_ASSIGN_OR_RETURN(std::uint64_t data_size, data.Size());
+  CAIRN_ASSIGN_OR_RETURN(std::uint64_t n, NodeCountForSize(data_size));
+  CAIRN_RETURN_IF_ERROR(CreateDirs(shard.scratch_dir));
+  CAIRN_RETURN_IF_ERROR(CreateDirs(shard.out_dir));
+  ShardRun run{std::move(data), data_size, SealState{params.Id(), shard.replica_id, n, 0},
+               LabelHasher(shard.replica_id), ColumnHasher()};
+  CAIRN_ASSIGN_OR_RETURN(bool resuming, FileExists(StatePath(shard.scratch_dir)));
+  if (resuming) {
+    CAIRN_ASSIGN_OR_RETURN(Bytes bytes, ReadSmallFile(StatePath(shard.scratch_dir), 4096));
+    CAIRN_ASSIGN_OR_RETURN(SealState old, DecodeSealState(bytes));
+    if (old.params_id != run.state.params_id || old.replica_id != run.state.replica_id || old.node_count != n) {
+      return Status::FailedPrecondition("seal: " + shard.scratch_dir.string() + " holds the state of another seal");
+    }
+    if (old.layers_done > params.layers) return Status::Corruption("seal state: layer count out of range");
+    run.state.layers_done = old.layers_done;
+  }
+  return run;
+}
+
+// The spelling-independent form of a directory path ("a/./b/" -> "a/b"); symbolic links are not resolved.
+std::filesystem::path NormalDir(const std::filesystem::path& dir) {
+  std::filesystem::path p = dir.lexically_normal();
+  return p.has_filename() ? p : p.parent_path();
+}
+
+bool AnyRepeated(std::span<const ShardToSeal> shards) {
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    for (std::size_t j = i + 1; j < shards.size(); ++j) {
+      if (NormalDir(shards[i].scratch_dir) == NormalDir(shards[j].scratch_dir) ||
+          NormalDir(shards[i].out_dir) == NormalDir(shards[j].out_dir)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Everything after the last layer: comm_c, comm_d, the replica (the key buffer XORed in place), its tree file and
+// the meta record, which `committer` publishes after the replica and the tree. Releases the lane's buffers and the
+// column hashes as it goes.
+Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane& lane, Committer& committer) {
+  lane.cur.Release();
+  SealResult result;
+  result.params_id = run.state.params_id;
+  result.replica_id = shard.replica_id;
+  result.data_size = run.data_size;
+  result.node_count = run.state.node_count;
+  CAIRN_ASSIGN_OR_RETURN(result.comm_c, MerkleRoot(run.columns.Finish()));
+  run.columns = ColumnHasher();
+
+  NodeBuffer& key = lane.prev;
+  MerkleBuilder data_tree;
+  CAIRN_RETURN_IF_ERROR(XorFileInto(run.data, run.data_size, key, &data_tree));
+  CAIRN_ASSIGN_OR_RETURN(result.comm_d, data_tree.Finish());
+  const bool writeback = !committer.background();
+  CommitJob job;
+  CAIRN_ASSIGN_OR_RETURN(StagedFile replica, StagedFile::Create(ReplicaPath(shard.out_dir)));
+  CAIRN_RETURN_IF_ERROR(replica.Append(key.span(), writeback));
+  job.files.push_back(std::move(replica));
+  {
+    CAIRN_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::Build(key.span()));
+    key.Release();
+    result.comm_r_last = tree.root();
+    CAIRN_ASSIGN_OR_RETURN(StagedFile tree_file, StageTreeFile(TreePath(shard.out_dir), tree, writeback));
+    job.files.push_back(std::move(tree_file));
+  }
+  result.comm_r = CommR(result.comm_c, result.comm_r_last);
+  job.records.emplace_back(MetaPath(shard.out_dir), EncodeSealMeta(result));
+  CAIRN_RETURN_IF_ERROR(committer.Submit(std::move(job)));
+  return result;
 }
 
 }  // namespace
@@ -95,52 +156,59 @@ Result<Hash32> ComputeCommD(ByteSpan data) {
   return builder.Finish();
 }
 
+Result<std::vector<SealResult>> SealMany(const SealParams& params, std::span<const ShardToSeal> shards,
+                                         const SealOptions& options) {
+  CAIRN_RETURN_IF_ERROR(params.Validate());
+  if (shards.empty() || shards.size() > kMaxShardsPerSeal) return Status::InvalidArgument("seal: 1 to 4 shards");
+  if (AnyRepeated(shards)) return Status::InvalidArgument("seal: a scratch or out directory is used twice");
+  std::vector<ShardRun> runs;
+  runs.reserve(shards.size());
+  std::uint32_t start = params.layers;
+  for (const ShardToSeal& shard : shards) {
+    CAIRN_ASSIGN_OR_RETURN(ShardRun run, OpenShard(params, shard));
+    if (!runs.empty() && run.state.node_count != runs[0].state.node_count) {
+      return Status::InvalidArgument("seal: the shards' node counts differ");
+    }
+    start = std::min(start, run.state.layers_done);
+    runs.push_back(std::move(run));
+  }
+  const std::uint64_t n = runs[0].state.node_count;
+  CAIRN_ASSIGN_OR_RETURN(Graph graph, Graph::Create(params.Id(), n));
+
+  std::vector<SealLane> lanes(shards.size());
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    ShardRun& run = runs[i];
+    SealLane& lane = lanes[i];
+    CAIRN_ASSIGN_OR_RETURN(run.columns, ColumnHasher::Create(params.layers, n));
+    // Layers 1..start are on disk: their column blocks come from the files, the next layer's parents from `start`.
+    CAIRN_RETURN_IF_ERROR(run.columns.AbsorbFiles(shards[i].scratch_dir, start));
+    if (start >= 1) {
+      CAIRN_ASSIGN_OR_RETURN(lane.prev, NodeBuffer::Allocate(n * 32));
+      CAIRN_RETURN_IF_ERROR(ReadFileExact(LayerPath(shards[i].scratch_dir, start), lane.prev.span()));
+    }
+    lane.hasher = &run.hasher;
+    lane.columns = &run.columns;
+    lane.scratch_dir = shards[i].scratch_dir;
+    lane.state = run.state;
+  }
+  Committer committer(options.background_commits);
+  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, start, options.stop_after_layer, lanes, &committer));
+
+  std::vector<SealResult> results;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    CAIRN_ASSIGN_OR_RETURN(SealResult r, FinishShard(shards[i], runs[i], lanes[i], committer));
+    results.push_back(r);
+  }
+  CAIRN_RETURN_IF_ERROR(committer.Drain());
+  return results;
+}
+
 Result<SealResult> Seal(const SealParams& params, const ReplicaId& replica_id, const std::filesystem::path& data_path,
                         const std::filesystem::path& scratch_dir, const std::filesystem::path& out_dir,
                         const SealOptions& options) {
-  CAIRN_RETURN_IF_ERROR(params.Validate());
-  if (scratch_dir.empty() || out_dir.empty()) return Status::InvalidArgument("seal: empty directory path");
-  CAIRN_ASSIGN_OR_RETURN(File data, File::OpenRead(data_path));
-  CAIRN_ASSIGN_OR_RETURN(std::uint64_t data_size, data.Size());
-  CAIRN_ASSIGN_OR_RETURN(std::uint64_t n, NodeCountForSize(data_size));
-  CAIRN_RETURN_IF_ERROR(CreateDirs(scratch_dir));
-  CAIRN_RETURN_IF_ERROR(CreateDirs(out_dir));
-
-  SealState state{params.Id(), replica_id, n, 0};
-  CAIRN_ASSIGN_OR_RETURN(bool resuming, FileExists(StatePath(scratch_dir)));
-  if (resuming) {
-    CAIRN_ASSIGN_OR_RETURN(Bytes bytes, ReadSmallFile(StatePath(scratch_dir), 4096));
-    CAIRN_ASSIGN_OR_RETURN(SealState old, DecodeSealState(bytes));
-    if (old.params_id != state.params_id || old.replica_id != state.replica_id || old.node_count != n) {
-      return Status::FailedPrecondition("seal: " + scratch_dir.string() + " holds the state of another seal");
-    }
-    if (old.layers_done > params.layers) return Status::Corruption("seal state: layer count out of range");
-    state.layers_done = old.layers_done;
-  }
-
-  CAIRN_ASSIGN_OR_RETURN(NodeBuffer key, ComputeKey(params, replica_id, n, state.layers_done, scratch_dir, &state,
-                                                    options.stop_after_layer));
-  SealResult result;
-  result.params_id = state.params_id;
-  result.replica_id = replica_id;
-  result.data_size = data_size;
-  result.node_count = n;
-  CAIRN_ASSIGN_OR_RETURN(result.comm_c, ComputeColumns(scratch_dir, params.layers, n, nullptr));
-
-  // The key buffer becomes the replica in place: memory stays at one layer plus the tree.
-  MerkleBuilder data_tree;
-  CAIRN_RETURN_IF_ERROR(XorFileInto(data, data_size, key, &data_tree));
-  CAIRN_ASSIGN_OR_RETURN(result.comm_d, data_tree.Finish());
-  CAIRN_RETURN_IF_ERROR(WriteFileAtomic(ReplicaPath(out_dir), key.span()));
-  {
-    CAIRN_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::Build(key.span()));
-    key.Release();
-    result.comm_r_last = tree.root();
-    CAIRN_RETURN_IF_ERROR(WriteTreeFile(TreePath(out_dir), tree));
-  }
-  result.comm_r = CommR(result.comm_c, result.comm_r_last);
-  CAIRN_RETURN_IF_ERROR(WriteFileAtomic(MetaPath(out_dir), EncodeSealMeta(result)));
-  return result;
+  const ShardToSeal shard{replica_id, data_path, scratch_dir, out_dir};
+  CAIRN_ASSIGN_OR_RETURN(std::vector<SealResult> results, SealMany(params, std::span(&shard, 1), options));
+  return results[0];
 }
 
 Result<SealResult> ReadSealResult(const std::filesystem::path& out_dir) {
@@ -155,10 +223,14 @@ Status Unseal(const SealParams& params, const ReplicaId& replica_id, const std::
   CAIRN_ASSIGN_OR_RETURN(File replica, File::OpenRead(replica_path));
   CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, replica.Size());
   if (size != n * 32) return Status::InvalidArgument("unseal: replica size does not match the data size");
-  SealState unused;
-  CAIRN_ASSIGN_OR_RETURN(NodeBuffer key, ComputeKey(params, replica_id, n, 0, {}, &unused, 0));
-  CAIRN_RETURN_IF_ERROR(XorFileInto(replica, size, key, nullptr));
-  return WriteFileAtomic(out_path, ByteSpan(key.data(), static_cast<std::size_t>(data_size)));
+  CAIRN_ASSIGN_OR_RETURN(Graph graph, Graph::Create(params.Id(), n));
+  const LabelHasher hasher(replica_id);
+  SealLane lane;
+  lane.hasher = &hasher;
+  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, 0, 0, std::span(&lane, 1), nullptr));
+  lane.cur.Release();
+  CAIRN_RETURN_IF_ERROR(XorFileInto(replica, size, lane.prev, nullptr));
+  return WriteFileAtomic(out_path, ByteSpan(lane.prev.data(), static_cast<std::size_t>(data_size)));
 }
 
 Status DropScratch(const std::filesystem::path& scratch_dir) {

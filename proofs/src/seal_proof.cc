@@ -182,10 +182,10 @@ Result<Bytes> ProveSeal(const SealParams& params, const ReplicaId& replica_id, c
   layer_files.clear();
 
   {  // Column tree.
-    NodeBuffer columns;
-    CAIRN_ASSIGN_OR_RETURN(Hash32 comm_c, ComputeColumns(scratch_dir, layers, n, &columns));
-    if (comm_c != meta.comm_c) return Status::Corruption("prove seal: scratch layers do not match comm_c");
-    CAIRN_ASSIGN_OR_RETURN(MerkleTree tree_c, MerkleTree::Build(columns.span()));
+    CAIRN_ASSIGN_OR_RETURN(ColumnHasher column_hasher, ComputeColumns(scratch_dir, layers, n));
+    const ByteSpan columns = column_hasher.hashes();
+    CAIRN_ASSIGN_OR_RETURN(MerkleTree tree_c, MerkleTree::Build(columns));
+    if (tree_c.root() != meta.comm_c) return Status::Corruption("prove seal: scratch layers do not match comm_c");
     for (Planned& pl : plan) {
       for (int j = 0; j < pl.k; ++j) {
         const std::uint64_t sib = pl.nodes[j] ^ 1;

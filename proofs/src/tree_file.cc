@@ -26,26 +26,24 @@ std::vector<std::uint64_t> TreeLevelSizes(std::uint64_t node_count) {
 }
 
 Status WriteTreeFile(const std::filesystem::path& path, const MerkleTree& tree) {
+  CAIRN_ASSIGN_OR_RETURN(StagedFile f, StageTreeFile(path, tree, false));
+  return f.Commit();
+}
+
+Result<StagedFile> StageTreeFile(const std::filesystem::path& path, const MerkleTree& tree, bool start_writeback) {
   const std::vector<std::uint64_t> sizes = TreeLevelSizes(tree.node_count());
   if (sizes.size() != tree.levels().size()) return Status::Internal("tree file: level count mismatch");
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  CAIRN_ASSIGN_OR_RETURN(File f, File::Create(tmp));
+  CAIRN_ASSIGN_OR_RETURN(StagedFile f, StagedFile::Create(path));
   std::uint8_t header[kHeaderSize];
   std::memcpy(header, kMagic, 8);
   PutBE64(header + 8, tree.node_count());
-  CAIRN_RETURN_IF_ERROR(f.WriteAt(0, ByteSpan(header, kHeaderSize)));
-  std::uint64_t offset = kHeaderSize;
+  CAIRN_RETURN_IF_ERROR(f.Append(ByteSpan(header, kHeaderSize), false));
   for (std::size_t j = 0; j < sizes.size(); ++j) {
     const auto& level = tree.levels()[j];
     if (level.size() != sizes[j]) return Status::Internal("tree file: level size mismatch");
-    const ByteSpan bytes(level.front().data(), level.size() * 32);
-    CAIRN_RETURN_IF_ERROR(f.WriteAt(offset, bytes));
-    offset += bytes.size();
+    CAIRN_RETURN_IF_ERROR(f.Append(ByteSpan(level.front().data(), level.size() * 32), start_writeback));
   }
-  CAIRN_RETURN_IF_ERROR(f.Sync());
-  CAIRN_RETURN_IF_ERROR(f.Close());
-  return RenameDurably(tmp, path);
+  return f;
 }
 
 Result<TreeFile> TreeFile::Open(const std::filesystem::path& path, std::uint64_t node_count) {

@@ -19,6 +19,8 @@ std::vector<std::uint64_t> TreeLevelSizes(std::uint64_t node_count);
 
 // Writes `tree` durably (temporary file, fsync, rename).
 Status WriteTreeFile(const std::filesystem::path& path, const MerkleTree& tree);
+// Writes `tree` to a staged file that the caller commits (start_writeback as StagedFile::Append).
+Result<StagedFile> StageTreeFile(const std::filesystem::path& path, const MerkleTree& tree, bool start_writeback);
 
 class TreeFile {
  public:

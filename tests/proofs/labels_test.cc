@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include "cairn/core/hex.h"
@@ -145,6 +147,71 @@ TEST(LabelTest, FourLaneLayersMatchSingleLane) {
       }
       std::swap(prev4, cur4);
       std::swap(prev1, cur1);
+    }
+  }
+}
+
+TEST(LabelTest, LayerRangesMatchWholeLayer) {
+  // Ranges of every length around the prefetch ring (4 nodes ahead), including empty ones, must chain exactly.
+  const ReplicaId id(RandomHash(79));
+  const LabelHasher hasher(id);
+  const std::uint64_t n = 1000;
+  auto g = Graph::Create(SealParams().Id(), n);
+  ASSERT_TRUE(g.ok());
+  Bytes whole1(n * 32), whole2(n * 32);
+  ComputeLayer(*g, hasher, 1, nullptr, whole1.data());
+  ComputeLayer(*g, hasher, 2, whole1.data(), whole2.data());
+  const std::uint64_t seed = 91;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  for (int trial = 0; trial < 8; ++trial) {
+    Bytes l1(n * 32), l2(n * 32);
+    for (std::uint32_t layer = 1; layer <= 2; ++layer) {
+      std::uint8_t* cur = layer == 1 ? l1.data() : l2.data();
+      for (std::uint64_t first = 0; first < n;) {
+        const std::uint64_t len = std::min<std::uint64_t>(n - first, rng() % (trial < 4 ? 7 : 300));
+        ComputeLayerRange(*g, hasher, layer, layer == 1 ? nullptr : l1.data(), cur, first, first + len);
+        first += len;
+      }
+    }
+    ASSERT_EQ(l1, whole1) << "trial " << trial;
+    ASSERT_EQ(l2, whole2) << "trial " << trial;
+  }
+}
+
+TEST(LabelTest, OneToFourLanesInRangesMatchSingleLane) {
+  const std::uint64_t n = 777;
+  auto g = Graph::Create(SealParams().Id(), n);
+  ASSERT_TRUE(g.ok());
+  LabelHasher h0(ReplicaId(RandomHash(11))), h1(ReplicaId(RandomHash(12))), h2(ReplicaId(RandomHash(13))),
+      h3(ReplicaId(RandomHash(14)));
+  const LabelHasher* const hashers[4] = {&h0, &h1, &h2, &h3};
+  // Single-lane reference, three layers per shard.
+  std::vector<std::vector<Bytes>> ref(4, std::vector<Bytes>(4, Bytes(n * 32)));
+  for (int lane = 0; lane < 4; ++lane) {
+    for (std::uint32_t layer = 1; layer <= 3; ++layer) {
+      ComputeLayer(*g, *hashers[lane], layer, ref[lane][layer - 1].data(), ref[lane][layer].data());
+    }
+  }
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    std::vector<std::vector<Bytes>> got(4, std::vector<Bytes>(4, Bytes(n * 32)));
+    for (std::uint32_t layer = 1; layer <= 3; ++layer) {
+      const std::uint8_t* prev[4];
+      std::uint8_t* cur[4];
+      for (int lane = 0; lane < 4; ++lane) {
+        prev[lane] = got[lane][layer - 1].data();
+        cur[lane] = got[lane][layer].data();
+      }
+      for (std::uint64_t first = 0; first < n; first += 100) {
+        ComputeLayerLanes(*g, hashers, lanes, layer, prev, cur, first, std::min<std::uint64_t>(n, first + 100));
+      }
+      for (int lane = 0; lane < 4; ++lane) {
+        if (lane < lanes) {
+          ASSERT_EQ(got[lane][layer], ref[lane][layer]) << "lanes " << lanes << " layer " << layer << " lane " << lane;
+        } else {
+          ASSERT_EQ(got[lane][layer], Bytes(n * 32)) << "spare lane " << lane << " was written";
+        }
+      }
     }
   }
 }

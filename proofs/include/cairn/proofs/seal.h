@@ -2,22 +2,27 @@
 //
 // Seal labels the graph layer by layer (each layer depends on the previous one and each node on the node before
 // it: sequential on purpose), keeps the last layer as the key and writes replica = padded data XOR key. It runs on
-// the calling thread only; seal several shards at once by calling it from several threads.
+// the calling thread only. SealMany seals up to four shards of the same node count together on the calling thread,
+// interleaving their (independent) hashing through the four-lane SHA-256 kernel, which hides SHA-NI latency; to use
+// more cores, call Seal or SealMany from several threads.
 //
 // Files (the grammars are in seal_files.cc and tree_file.cc):
-//   scratch_dir/layer-NN, scratch_dir/state   one file per layer plus a progress record. Layers are written whole
-//       (temporary file, fsync, rename) and the state records the last complete one, so a seal interrupted at any
-//       point resumes at the next whole layer. Needed by ProveSeal; DropScratch deletes them afterwards.
+//   scratch_dir/layer-NN, scratch_dir/state   one file per layer plus a progress record. A layer is appended while
+//       it is computed and made durable (fsync, rename) shortly after; the state records the last durable one, so a
+//       seal interrupted at any point resumes after it. Needed by ProveSeal; DropScratch deletes them afterwards.
 //       Disk: layers * n * 32 bytes.
 //   out_dir/replica, out_dir/tree-r, out_dir/meta   what the provider keeps for the deal's lifetime: the replica,
 //       its Merkle tree (for storage proofs without re-hashing) and the commitments. Disk: about 2 * n * 32 bytes.
-// Memory: two layers (2 * n * 32 bytes) plus small buffers, whatever the layer count.
+// Memory per shard: three layers' worth (3 * n * 32 bytes: two layers of labels and the column hashes, which are
+// computed as the layers are) plus small buffers, whatever the layer count.
 //
 // Thread-safety: the functions are reentrant; two calls must not share a scratch_dir or an out_dir.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
+#include <vector>
 
 #include "cairn/core/bytes.h"
 #include "cairn/core/status.h"
@@ -42,6 +47,11 @@ struct SealOptions {
   // When non-zero, Seal returns kCancelled right after layer `stop_after_layer` is durable (crash-resume tests and
   // cooperative shutdown); calling Seal again resumes at the next layer.
   std::uint32_t stop_after_layer = 0;
+  // When true, the call starts one helper thread that makes finished layers and the output files durable (fsync,
+  // rename, state and meta records) while the calling thread goes on labelling; it spends its time waiting for the
+  // disk. When false (the default) no thread is started and those waits, made as late as possible, are the caller's.
+  // Files and results are the same either way.
+  bool background_commits = false;
 };
 
 // comm_d of a shard: the Merkle root of its bytes zero-padded to whole 32-byte nodes. Streams the file.
@@ -53,6 +63,24 @@ Result<Hash32> ComputeCommD(ByteSpan data);
 Result<SealResult> Seal(const SealParams& params, const ReplicaId& replica_id, const std::filesystem::path& data_path,
                         const std::filesystem::path& scratch_dir, const std::filesystem::path& out_dir,
                         const SealOptions& options = {});
+
+// One shard for SealMany: the arguments of Seal.
+struct ShardToSeal {
+  ReplicaId replica_id;
+  std::filesystem::path data_path;
+  std::filesystem::path scratch_dir;
+  std::filesystem::path out_dir;
+};
+
+inline constexpr std::size_t kMaxShardsPerSeal = 4;
+
+// Seals 1 to kMaxShardsPerSeal shards whose data files give the same node count, interleaved on the calling thread;
+// each shard's files and result are exactly those of Seal (results in the order of `shards`). Fails as a whole:
+// kInvalidArgument for a bad count, differing node counts or a directory used twice; otherwise as Seal would for any
+// shard. A resumed call restarts every shard after the fewest layers any of them had made durable (recomputing a
+// layer rewrites the same bytes). options.stop_after_layer stops all of them.
+Result<std::vector<SealResult>> SealMany(const SealParams& params, std::span<const ShardToSeal> shards,
+                                         const SealOptions& options = {});
 
 // Reads out_dir/meta.
 Result<SealResult> ReadSealResult(const std::filesystem::path& out_dir);

@@ -1,0 +1,62 @@
+// Makes a seal's files durable in order, either inline or on one helper thread, so that the labelling loop need not
+// wait for the disk: a commit is a few fsyncs, and under a busy disk each can take tens of milliseconds.
+//
+// A job publishes staged files (StagedFile::Commit: fsync, rename, fsync of the directory), then writes small
+// records atomically (a seal state naming the layer just made durable, or a replica's meta). Jobs run in submission
+// order; once one fails the later ones are dropped (a state must never name a layer that is not durable), and the
+// first error is reported by every later Submit and by Drain.
+//
+// Thread-safety: one owner thread calls Submit and Drain. With a helper, a submitted job's files and records belong
+// to the helper until Drain returns.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "cairn/core/bytes.h"
+#include "cairn/core/status.h"
+#include "file_io.h"
+
+namespace cairn::proofs {
+
+struct CommitJob {
+  std::vector<StagedFile> files;                                 // committed first, in order
+  std::vector<std::pair<std::filesystem::path, Bytes>> records;  // then written with WriteFileAtomic, in order
+};
+
+class Committer {
+ public:
+  // background: run jobs on a helper thread started here (the caller's choice: SealOptions).
+  explicit Committer(bool background);
+  // Drops jobs not yet started, waits for the running one.
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  bool background() const { return helper_.joinable(); }
+
+  // Inline: runs the job now and returns its status. Background: queues it and returns at once, with the first
+  // error of an earlier job if there was one.
+  Status Submit(CommitJob job);
+  // Waits until every submitted job has run; returns the first error.
+  Status Drain();
+
+ private:
+  static Status Run(CommitJob& job);
+  void HelperLoop();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<CommitJob> queue_;
+  bool running_ = false;
+  bool stop_ = false;
+  Status first_error_;
+  std::thread helper_;
+};
+
+}  // namespace cairn::proofs

@@ -1,0 +1,52 @@
+// The labelling loop of a seal (or an unseal): layers start+1 .. L of one to four shards of the same node count,
+// computed on the calling thread in chunks of 1 MiB of labels per shard. Each finished chunk is, while still in cache,
+// absorbed into the shard's column hashes and appended to its layer file. A finished layer is handed to the
+// Committer (committer.h): on its helper thread at once, or inline a quarter of the way into the next layer, when the
+// disk has long caught up with the write-back that each append started. One shard runs the single-lane kernel
+// (ComputeLayerRange); two to four run interleaved through the four-lane one (ComputeLayerLanes).
+//
+// Crash safety is Seal's (seal.h): a state names only a layer whose file is durable; a stop or crash before a layer
+// is committed only costs recomputing it.
+//
+// Thread-safety: none; every object involved belongs to the one call.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+
+#include "cairn/core/status.h"
+#include "column_hasher.h"
+#include "committer.h"
+#include "graph.h"
+#include "labels.h"
+#include "node_buffer.h"
+#include "seal_files.h"
+
+namespace cairn::proofs {
+
+// Nodes per chunk (1 MiB of labels per shard).
+inline constexpr std::uint64_t kChunkNodes = std::uint64_t{1} << 15;
+
+// One shard's part of a labelling run.
+struct SealLane {
+  const LabelHasher* hasher = nullptr;
+  // prev holds layer `start` (when start >= 1) on entry and layer L on success; cur is scratch space (allocated when
+  // empty).
+  NodeBuffer prev;
+  NodeBuffer cur;
+  ColumnHasher* columns = nullptr;    // absorbs every layer computed; null for an unseal
+  std::filesystem::path scratch_dir;  // where layer files and the state go (when a committer is given)
+  SealState state;                    // recorded, with layers_done set, as each layer is committed
+};
+
+// Labels layers start+1 .. layers for every lane, writing layer files and states through `committer` (none when it
+// is null: an unseal). When stop_after_layer is in that range, returns kCancelled once that layer is durable. Layer L
+// is submitted but maybe not yet durable on return: the caller drains the committer. `chunk_nodes` is for tests
+// (small chunks exercise the chunk and commit logic cheaply).
+// REQUIRES: 1 <= lanes.size() <= kMaxLanes; every lane's non-empty buffers hold graph.node_count() * 32 bytes, prev
+// holding layer `start` when start >= 1; chunk_nodes >= 1.
+Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start, std::uint32_t stop_after_layer,
+                   std::span<SealLane> lanes, Committer* committer, std::uint64_t chunk_nodes = kChunkNodes);
+
+}  // namespace cairn::proofs
