@@ -99,7 +99,7 @@ void MerkleBuilder::PushPairHash(Hash32 h, int height) {
 }
 
 void MerkleBuilder::FoldRun(Hash32* run, std::size_t count, std::uint64_t pos, int height) {
-  // A binary-counter carry, one level at a time, with each level's pairs hashed four lanes at a time in place.
+  // A binary-counter carry, one level at a time, with each level's pairs hashed in place by HashBlocks.
   Hash32 leftover[kMaxPathLen + 2];
   int leftover_height[kMaxPathLen + 2];
   int nleft = 0;

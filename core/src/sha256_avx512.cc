@@ -4,15 +4,23 @@
 // (function attributes), so the rest of the build needs no -m flags, and nothing here runs before CpuHasAvx512() said
 // yes.
 //
-// Per round the kernel spends three vprord and one vpternlogd on each big sigma, one vpternlogd each on Ch and Maj,
-// and five vpaddd (W + K takes K as a broadcast memory operand); each of the 48 schedule steps costs two vprord, one
-// vpsrld, one vpternlogd and three vpaddd. No instruction depends on a neighbouring lane, which is what makes the
-// sixteen lanes free; the cost is getting the blocks into lane-major order and the digests back out:
+// Per round the kernel spends three rotates and one vpternlogd on each big sigma, one vpternlogd each on Ch and Maj,
+// six vpaddd, and one more for W + K (K as a broadcast memory operand); each of the 48 schedule steps costs two
+// rotates, one vpsrld, one vpternlogd and three vpaddd. No instruction depends on a neighbouring lane, which is what
+// makes the sixteen lanes free; the cost is getting the blocks into lane-major order and the digests back out:
 //
 // - kTranspose: sixteen 64-byte loads (one block per register), then a 16x16 transpose of 32-bit words in four
 //   stages (unpack 32, unpack 64, two stages of 128-bit lane shuffles), 64 shuffles for sixteen blocks.
 // - kGather: one vpgatherdd per message word (sixteen of them), indices 64 l + 4 t.
-// bench/core_sha_merkle.cc measures both; merkle_hash.cc uses the faster (kTranspose on Zen 5).
+// bench/core_sha_merkle.cc measures both: on the development machine they are within 1% of each other (1.66x the
+// four-lane SHA-NI kernel). HashBlocks uses kTranspose, which needs only plain loads and shuffles: gathers are
+// microcoded or slow on many x86 parts (Intel's Downfall/GDS microcode mitigation made them several times slower).
+//
+// The kernel is bound by vector ALU throughput, not latency: about 1,750 zmm instructions per sixteen blocks, on a
+// machine that retires two zmm integer instructions per cycle, only one of them a rotate or shift (672 per pass).
+// Nothing here uses SHA-NI: its instructions are legacy-SSE encoded, and interleaving them with dirty zmm0-15 state
+// stalls badly on the development machine (a throwaway measured it). Keeping them apart would need hand-allocated
+// zmm16-31, for a gain estimated from a synthetic instruction mix at about 6%.
 //
 // Digests leave through an 8x16 -> 16x8 transpose (unpack 32, unpack 64, one two-source 64-bit permute per pair of
 // digests) and 32-byte stores.
@@ -98,8 +106,9 @@ CAIRN_AVX512_INLINE void ScheduleStep(__m512i (&w)[16], int t) {
 
 // 64 rounds of sixteen lanes from `iv`, with the feed-forward: s[i] lane l = word i of compress(iv, block l).
 CAIRN_AVX512_INLINE void Compress16(const Sha256State& iv, __m512i (&w)[16], __m512i (&s)[8]) {
-  // Left as constants, the K[t] would each be built with a mov to a general register and a vpbroadcastd from it
-  // (two uops, one crossing to the vector side); hiding the table's contents from the optimiser keeps them in memory.
+  // Left as constants, the K[t] would each be built with a mov to a general register and a vpbroadcastd from it;
+  // hiding the table's contents from the optimiser makes them broadcast memory operands instead: 128 fewer
+  // instructions per pass, though the two forms measured the same speed on the development machine.
   const std::uint32_t* k = kSha256K;
   __asm__("" : "+r"(k));
   for (int i = 0; i < 8; ++i) s[i] = _mm512_set1_epi32(static_cast<int>(iv.h[i]));

@@ -35,7 +35,8 @@ Hash32 MerkleHashNode(const Hash32& left, const Hash32& right);
 Result<Hash32> MerkleRoot(ByteSpan nodes);
 
 // Builds a root incrementally over data that need not fit in memory. Memory: O(log n) hashes (plus a 32 KiB scratch
-// array on the stack during AddNodes). AddNodes hashes four lanes at a time at every level, like MerkleRoot.
+// array on the stack during AddNodes). AddNodes hashes many blocks per kernel pass at every level (16 lanes with
+// AVX-512, 4 with SHA-NI), like MerkleRoot.
 class MerkleBuilder {
  public:
   // Appends whole nodes. REQUIRES: data.size() % 32 == 0.
