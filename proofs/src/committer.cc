@@ -19,27 +19,27 @@ Committer::~Committer() {
 
 Status Committer::Run(CommitJob& job) {
   for (StagedFile& f : job.files) CAIRN_RETURN_IF_ERROR(f.Commit());
+  for (const FileWrite& w : job.writes) CAIRN_RETURN_IF_ERROR(WriteFileDirect(w.path, w.head, w.pieces));
   for (const auto& [path, bytes] : job.records) CAIRN_RETURN_IF_ERROR(WriteFileAtomic(path, bytes));
   return Status::Ok();
 }
 
 Status Committer::Submit(CommitJob job) {
+  ++submitted_;
   if (!helper_.joinable()) {
-    if (!first_error_.ok()) return first_error_;
-    first_error_ = Run(job);
+    if (first_error_.ok()) first_error_ = Run(job);
     return first_error_;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (!first_error_.ok()) return first_error_;
   queue_.push_back(std::move(job));
   cv_.notify_all();
-  return Status::Ok();
+  return first_error_;
 }
 
-Status Committer::Drain() {
+Status Committer::WaitFor(std::uint64_t job) {
   if (!helper_.joinable()) return first_error_;
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return queue_.empty() && !running_; });
+  cv_.wait(lock, [this, job] { return finished_ >= job || !first_error_.ok(); });
   return first_error_;
 }
 
@@ -50,15 +50,13 @@ void Committer::HelperLoop() {
     if (stop_) return;
     CommitJob job = std::move(queue_.front());
     queue_.pop_front();
-    running_ = true;
-    Status s;
     if (first_error_.ok()) {  // after a failure later jobs are dropped
       lock.unlock();
-      s = Run(job);
+      const Status s = Run(job);
       lock.lock();
+      if (first_error_.ok()) first_error_ = s;
     }
-    running_ = false;
-    if (first_error_.ok()) first_error_ = s;
+    ++finished_;
     cv_.notify_all();
   }
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -24,8 +25,17 @@
 
 namespace cairn::proofs {
 
+// A whole file the job writes itself (WriteFileDirect): `head`, then `pieces`, which must stay valid and unchanged
+// until the job has run (Committer::WaitFor).
+struct FileWrite {
+  std::filesystem::path path;
+  Bytes head;
+  std::vector<ByteSpan> pieces;
+};
+
 struct CommitJob {
   std::vector<StagedFile> files;                                 // committed first, in order
+  std::vector<FileWrite> writes;                                 // then written and committed, in order
   std::vector<std::pair<std::filesystem::path, Bytes>> records;  // then written with WriteFileAtomic, in order
 };
 
@@ -41,10 +51,13 @@ class Committer {
   bool background() const { return helper_.joinable(); }
 
   // Inline: runs the job now and returns its status. Background: queues it and returns at once, with the first
-  // error of an earlier job if there was one.
+  // error of an earlier job if there was one. Jobs are numbered 1, 2, ... in submission order.
   Status Submit(CommitJob job);
-  // Waits until every submitted job has run; returns the first error.
-  Status Drain();
+  // The number of the last job submitted (0 before the first).
+  std::uint64_t submitted() const { return submitted_; }
+  // Waits until jobs 1..job have run (or one failed); returns the first error. Drain waits for all of them.
+  Status WaitFor(std::uint64_t job);
+  Status Drain() { return WaitFor(submitted_); }
 
  private:
   static Status Run(CommitJob& job);
@@ -53,7 +66,8 @@ class Committer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<CommitJob> queue_;
-  bool running_ = false;
+  std::uint64_t submitted_ = 0;  // owner thread only
+  std::uint64_t finished_ = 0;   // jobs run or dropped, under mu_
   bool stop_ = false;
   Status first_error_;
   std::thread helper_;

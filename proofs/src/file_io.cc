@@ -124,6 +124,54 @@ Status StagedFile::Commit() {
   return RenameDurably(tmp, path_);
 }
 
+Status WriteFileDirect(const std::filesystem::path& path, ByteSpan head, std::span<const ByteSpan> pieces) {
+  constexpr std::uint64_t kBlock = 4096;
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  CAIRN_ASSIGN_OR_RETURN(File f, File::Create(tmp));
+  // A second descriptor for direct writes; -1 when the file system refuses O_DIRECT (tmpfs: EINVAL).
+  int direct = ::open(tmp.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+  if (direct < 0 && errno != EINVAL) return Errno("open O_DIRECT", tmp, errno);
+  auto close_direct = [&direct, &tmp]() -> Status {
+    if (direct < 0) return Status::Ok();
+    const int fd = direct;
+    direct = -1;
+    if (::close(fd) != 0) return Errno("close O_DIRECT", tmp, errno);
+    return Status::Ok();
+  };
+  Status status = f.WriteAt(0, head);
+  std::uint64_t offset = head.size();
+  for (std::size_t i = 0; i < pieces.size() && status.ok(); ++i) {
+    ByteSpan rest = pieces[i];
+    const bool aligned = reinterpret_cast<std::uintptr_t>(rest.data()) % kBlock == 0 && offset % kBlock == 0;
+    std::size_t whole = aligned && direct >= 0 ? rest.size() / kBlock * kBlock : 0;
+    std::size_t done = 0;
+    while (done < whole) {
+      const ssize_t r = ::pwrite(direct, rest.data() + done, whole - done, static_cast<off_t>(offset + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno == EINVAL && done == 0) {  // alignment the device does not accept: page cache instead
+        status = close_direct();
+        whole = 0;
+        break;
+      }
+      if (r < 0) {
+        status = Errno("pwrite O_DIRECT", tmp, errno);
+        break;
+      }
+      done += static_cast<std::size_t>(r);
+    }
+    if (!status.ok()) break;
+    status = f.WriteAt(offset + whole, rest.subspan(whole));
+    offset += rest.size();
+  }
+  const Status closed = close_direct();
+  CAIRN_RETURN_IF_ERROR(status);
+  CAIRN_RETURN_IF_ERROR(closed);
+  CAIRN_RETURN_IF_ERROR(f.Sync());
+  CAIRN_RETURN_IF_ERROR(f.Close());
+  return RenameDurably(tmp, path);
+}
+
 Status WriteFileAtomic(const std::filesystem::path& path, ByteSpan data) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";

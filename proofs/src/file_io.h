@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include "cairn/core/bytes.h"
@@ -60,6 +61,12 @@ class StagedFile {
   std::filesystem::path path_;
   std::uint64_t size_ = 0;
 };
+
+// Writes `head` and then `pieces` back to back to path + ".tmp" and publishes the file as StagedFile::Commit does.
+// Where a piece starts on a 4 KiB boundary both in memory and in the file, its whole 4 KiB blocks are written with
+// O_DIRECT: straight from the caller's memory to the disk, with no page-cache copy (a seal layer costs the CPU almost
+// nothing to write). The rest, and everything on a file system that refuses O_DIRECT, goes through the page cache.
+Status WriteFileDirect(const std::filesystem::path& path, ByteSpan head, std::span<const ByteSpan> pieces);
 
 // Writes `data` to `path` durably: path + ".tmp", fsync, rename, fsync of the directory.
 Status WriteFileAtomic(const std::filesystem::path& path, ByteSpan data);

@@ -98,24 +98,30 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
   ComputeLayerRange(graph, hasher, layer, prev, cur, 0, graph.node_count());
 }
 
-void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
-                       std::uint8_t* cur, std::uint64_t begin, std::uint64_t end) {
+namespace {
+
+// Nodes [begin, end) with parents computed on the fly, kAhead nodes ahead (a ring of kAhead + 1 sets), their labels
+// prefetched at once, so a layer far larger than the cache has several label times to bring each parent in. When
+// `fill` is non-null (layer 1), every node's expander parents are computed too and its row stored.
+void LayerOnTheFly(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                   std::uint8_t* cur, std::uint64_t begin, std::uint64_t end, ParentTable* fill) {
   alignas(64) std::uint8_t gathered[kLaterLayerParents * 32];
   alignas(64) std::uint8_t last[64];
-  // Parent indices are computed kAhead nodes ahead (a ring of kAhead + 1 sets) and their labels prefetched at once,
-  // so a layer far larger than the cache has several label times (~700 ns each) to bring each parent in.
   constexpr int kAhead = 4;
   std::uint64_t base[kAhead + 1][kBaseDegree] = {};
   std::uint64_t exp[kAhead + 1][kExpanderDegree] = {};
+  const bool need_exp = layer > 1 || fill != nullptr;
   auto prefetch_base = [&](std::uint64_t w) {
     for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * base[w % (kAhead + 1)][i]);
   };
   auto prefetch_exp = [&](std::uint64_t w, int from, int to) {
+    if (layer == 1) return;
     for (int i = from; i < to; ++i) __builtin_prefetch(prev + 32 * exp[w % (kAhead + 1)][i]);
   };
   for (std::uint64_t w = begin; w < begin + kAhead && w < end; ++w) {
     if (w >= 1) graph.BaseParents(w, base[w % (kAhead + 1)]);
-    if (layer > 1) graph.ExpanderParents(w, exp[w % (kAhead + 1)]);
+    if (need_exp) graph.ExpanderParents(w, exp[w % (kAhead + 1)]);
+    if (fill != nullptr) fill->SetRow(w, w >= 1 ? base[w % (kAhead + 1)] : nullptr, exp[w % (kAhead + 1)]);
   }
   for (std::uint64_t v = begin; v < end; ++v) {
     const std::uint64_t* b = base[v % (kAhead + 1)];
@@ -131,36 +137,78 @@ void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint3
       for (int i = 0; i < kBaseDegree; ++i) std::memcpy(gathered + 32 * i, cur + 32 * b[i], 32);
     }
     Sha256State s = hasher.midstate();
-    if (layer == 1) {
-      Sha256Compress(s, gathered, 3);
-      if (ahead) {
+    const int groups = layer == 1 ? 6 : 3;  // compression calls: 6 x 3 blocks (layer 1) or 7 + 7 + 4 blocks
+    for (int g = 0; g < groups; ++g) {
+      if (layer == 1) {
+        Sha256Compress(s, gathered, 3);
+      } else {
+        if (g == 0) {
+          for (int i = 0; i < kExpanderDegree; ++i) {
+            std::memcpy(gathered + 32 * (kBaseDegree + i), prev + 32 * e[i], 32);
+          }
+        }
+        Sha256Compress(s, gathered, g < 2 ? 7 : 4);
+      }
+      if (!ahead) continue;
+      // Node w's parents, spread over the label so the integer work overlaps the SHA-NI latency chain.
+      if (g == 0) {
         graph.BaseParents(w, wb);
         prefetch_base(w);
-      }
-      for (int pass = 1; pass < 6; ++pass) Sha256Compress(s, gathered, 3);
-      FinalBlock(layer, v, gathered, last);
-    } else {
-      for (int i = 0; i < kExpanderDegree; ++i) std::memcpy(gathered + 32 * (kBaseDegree + i), prev + 32 * e[i], 32);
-      Sha256Compress(s, gathered, 7);
-      if (ahead) {
-        graph.BaseParents(w, wb);
-        prefetch_base(w);
-      }
-      Sha256Compress(s, gathered, 7);
-      if (ahead) {
+      } else if (g == 1 && need_exp) {
         for (int i = 0; i < kExpanderDegree / 2; ++i) we[i] = graph.ExpanderParent(w, i);
         prefetch_exp(w, 0, kExpanderDegree / 2);
-      }
-      Sha256Compress(s, gathered, 4);
-      if (ahead) {
+      } else if (g == 2 && need_exp) {
         for (int i = kExpanderDegree / 2; i < kExpanderDegree; ++i) we[i] = graph.ExpanderParent(w, i);
         prefetch_exp(w, kExpanderDegree / 2, kExpanderDegree);
+        if (fill != nullptr) fill->SetRow(w, wb, we);
       }
-      FinalBlock(layer, v, gathered + 8 * 32, last);
     }
+    FinalBlock(layer, v, gathered + (layer == 1 ? 0 : 8 * 32), last);
     Sha256Compress(s, last, 1);
     const Hash32 h = Sha256StateBytes(s);
     std::memcpy(cur + 32 * v, h.data(), 32);
+  }
+}
+
+// Nodes [begin, end) of a layer >= 2 with parents read from the table; the parent labels of node v + kAhead are
+// prefetched while v is hashed.
+void LayerFromTable(const ParentTable& table, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                    std::uint8_t* cur, std::uint64_t begin, std::uint64_t end) {
+  alignas(64) std::uint8_t gathered[kLaterLayerParents * 32];
+  alignas(64) std::uint8_t last[64];
+  constexpr std::uint64_t kAhead = 8;
+  for (std::uint64_t v = begin; v < end; ++v) {
+    if (v + kAhead < end) {
+      const std::uint32_t* q = table.row(v + kAhead);
+      for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * std::uint64_t{q[i]});
+      for (int i = kBaseDegree; i < kParentRow; ++i) __builtin_prefetch(prev + 32 * std::uint64_t{q[i]});
+    }
+    const std::uint32_t* p = table.row(v);
+    if (v == 0) {
+      std::memset(gathered, 0, 32 * kBaseDegree);
+    } else {
+      for (int i = 0; i < kBaseDegree; ++i) std::memcpy(gathered + 32 * i, cur + 32 * std::uint64_t{p[i]}, 32);
+    }
+    for (int i = kBaseDegree; i < kParentRow; ++i) std::memcpy(gathered + 32 * i, prev + 32 * std::uint64_t{p[i]}, 32);
+    Sha256State s = hasher.midstate();
+    Sha256Compress(s, gathered, 7);
+    Sha256Compress(s, gathered, 7);
+    Sha256Compress(s, gathered, 4);
+    FinalBlock(layer, v, gathered + 8 * 32, last);
+    Sha256Compress(s, last, 1);
+    const Hash32 h = Sha256StateBytes(s);
+    std::memcpy(cur + 32 * v, h.data(), 32);
+  }
+}
+
+}  // namespace
+
+void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
+                       std::uint8_t* cur, std::uint64_t begin, std::uint64_t end, ParentTable* table) {
+  if (table != nullptr && layer > 1) {
+    LayerFromTable(*table, hasher, layer, prev, cur, begin, end);
+  } else {
+    LayerOnTheFly(graph, hasher, layer, prev, cur, begin, end, table);
   }
 }
 
@@ -171,16 +219,29 @@ void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std:
 
 void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
                        const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
-                       std::uint64_t end) {
+                       std::uint64_t end, ParentTable* table) {
   alignas(64) std::uint8_t gathered[kMaxLanes][kLaterLayerParents * 32];
   alignas(64) std::uint8_t last[kMaxLanes][64];
+  // Parents of the node being hashed and of the next one (computed, or read from the table, during this node).
   std::uint64_t base[kBaseDegree] = {};
   std::uint64_t exp[kExpanderDegree] = {};
   std::uint64_t next_base[kBaseDegree] = {};
   std::uint64_t next_exp[kExpanderDegree] = {};
+  const bool from_table = table != nullptr && layer > 1;
+  const bool fill = table != nullptr && layer == 1;
+  auto load_row = [&](std::uint64_t v, std::uint64_t* b, std::uint64_t* e) {
+    const std::uint32_t* r = table->row(v);
+    for (int i = 0; i < kBaseDegree; ++i) b[i] = r[i];
+    for (int i = 0; i < kExpanderDegree; ++i) e[i] = r[kBaseDegree + i];
+  };
   if (begin < end) {
-    if (begin >= 1) graph.BaseParents(begin, base);
-    if (layer > 1) graph.ExpanderParents(begin, exp);
+    if (from_table) {
+      load_row(begin, base, exp);
+    } else {
+      if (begin >= 1) graph.BaseParents(begin, base);
+      if (layer > 1 || fill) graph.ExpanderParents(begin, exp);
+      if (fill) table->SetRow(begin, begin >= 1 ? base : nullptr, exp);
+    }
   }
   // Block schedule of one label (labels.cc grammar): indices into the gathered parent blocks.
   const int period = layer == 1 ? 3 : 7;
@@ -211,14 +272,22 @@ void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], i
       if (!has_next) continue;
       // Next node's parents, spread over the label so the integer work overlaps the hashing.
       if (b == 1) {
-        graph.BaseParents(v + 1, next_base);
+        if (from_table) {
+          load_row(v + 1, next_base, next_exp);
+        } else {
+          graph.BaseParents(v + 1, next_base);
+        }
         for (int lane = 0; lane < lanes; ++lane) {
           for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur[lane] + 32 * next_base[i]);
         }
-      } else if (layer > 1 && b >= 4 && b < 4 + kExpanderDegree) {
+      } else if (b >= 4 && b < 4 + kExpanderDegree && (layer > 1 || fill)) {
         const int i = b - 4;
-        next_exp[i] = graph.ExpanderParent(v + 1, i);
-        for (int lane = 0; lane < lanes; ++lane) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
+        if (!from_table) next_exp[i] = graph.ExpanderParent(v + 1, i);
+        if (layer > 1) {
+          for (int lane = 0; lane < lanes; ++lane) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
+        }
+      } else if (b == 4 + kExpanderDegree && fill) {
+        table->SetRow(v + 1, next_base, next_exp);
       }
     }
     for (int lane = 0; lane < kMaxLanes; ++lane) {

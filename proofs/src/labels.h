@@ -12,6 +12,7 @@
 #include "cairn/core/sha256.h"
 #include "cairn/proofs/replica_id.h"
 #include "graph.h"
+#include "parent_table.h"
 
 namespace cairn::proofs {
 
@@ -55,20 +56,25 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
 
 // The same for nodes [begin, end) only, so that a caller can work on each finished range (write it out, hash its
 // columns) while the labels are still in cache. Calling it for consecutive ranges that cover [0, n) equals
-// ComputeLayer. REQUIRES: as ComputeLayer; begin <= end <= n; cur[0 .. begin) already holds this layer's labels.
+// ComputeLayer. With a parent table (parent_table.h): layer 1 fills rows [begin, end) as a by-product (the integer
+// work hides behind the hashing), and a later layer reads its parents from rows [begin, end) instead of computing
+// them, which makes it ~7% faster.
+// REQUIRES: as ComputeLayer; begin <= end <= n; cur[0 .. begin) already holds this layer's labels; when layer > 1
+// and table is non-null, its rows [begin, end) are filled and table->node_count() == n.
 void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
-                       std::uint8_t* cur, std::uint64_t begin, std::uint64_t end);
+                       std::uint8_t* cur, std::uint64_t begin, std::uint64_t end, ParentTable* table = nullptr);
 
 inline constexpr int kMaxLanes = 4;
 
 // Up to four shards of the same node count (hence one graph) labelled at once on one core: lane i < lanes computes
 // nodes [begin, end) of layer `layer` of shard i with hashers[i], prev[i] and cur[i]. The lanes share the parent
-// indices and hash through Sha256Compress4, which hides SHA-NI latency; the result equals ComputeLayerRange per lane.
-// With fewer than four lanes the spare lanes of Sha256Compress4 hash throwaway copies of lane 0.
+// indices (and the table, used as in ComputeLayerRange) and hash through Sha256Compress4, which hides SHA-NI
+// latency; the result equals ComputeLayerRange per lane. With fewer than four lanes the spare lanes of
+// Sha256Compress4 hash throwaway copies of lane 0.
 // REQUIRES: 1 <= lanes <= kMaxLanes; as ComputeLayerRange for every lane i < lanes (entries >= lanes are unused).
 void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
                        const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
-                       std::uint64_t end);
+                       std::uint64_t end, ParentTable* table = nullptr);
 
 // Four lanes over a whole layer: ComputeLayerLanes(graph, hashers, 4, layer, prev, cur, 0, n).
 void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,

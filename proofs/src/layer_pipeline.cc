@@ -6,14 +6,19 @@
 #include <vector>
 
 #include "file_io.h"
+#include "parent_table.h"
 
 namespace cairn::proofs {
 namespace {
 
-// The commit of layer `layer` of every lane: its files, then each lane's state naming it.
+// The commit of layer `layer` of every lane: its files (staged ones, or else written whole from each lane's prev
+// buffer, which then holds the layer), then each lane's state naming it.
 CommitJob LayerJob(std::vector<StagedFile> files, std::span<SealLane> lanes, std::uint32_t layer) {
   CommitJob job;
   job.files = std::move(files);
+  for (SealLane& lane : lanes) {
+    if (job.files.empty()) job.writes.push_back({LayerPath(lane.scratch_dir, layer), {}, {lane.prev.span()}});
+  }
   for (SealLane& lane : lanes) {
     lane.state.layers_done = layer;
     job.records.emplace_back(StatePath(lane.scratch_dir), EncodeSealState(lane.state));
@@ -30,19 +35,26 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
   if (chunk_nodes == 0) return Status::InvalidArgument("label layers: empty chunks");
   const std::uint64_t n = graph.node_count();
   const bool files = committer != nullptr;
-  // Inline commits wait for the disk: start each chunk's write-back at once and commit late (the helper's fsync
-  // writes everything itself, off the labelling thread).
+  // Inline, each chunk is appended (a page-cache copy) with its write-back started at once, and the layer committed
+  // late. With a helper, a finished layer is handed over whole and written straight from its buffer (O_DIRECT): the
+  // labelling thread does no file I/O at all, but must not overwrite the buffer (two layers later) before the
+  // helper is done with it.
   const bool background = files && committer->background();
+  std::uint64_t prev_job = 0, cur_job = 0;  // background: the job that writes the prev / cur buffers (0: none)
   const std::uint64_t chunks = (n + chunk_nodes - 1) / chunk_nodes;
   const std::uint64_t commit_chunk = chunks / 4;  // inline: when the previous layer is committed
   const LabelHasher* hashers[kMaxLanes] = {};
   for (int i = 0; i < k; ++i) hashers[i] = lanes[i].hasher;
+  // Layer 1 fills the parent table as it goes; a run that starts later computes it first.
+  CAIRN_ASSIGN_OR_RETURN(ParentTable table, ParentTable::Allocate(n));
+  if (start >= 1 && start < layers) table.Fill(graph, 0, n);
   std::vector<StagedFile> pending;  // layer pending_layer's files, appended but not committed
   std::uint32_t pending_layer = 0;
   for (std::uint32_t l = start + 1; l <= layers; ++l) {
     const std::uint8_t* prev[kMaxLanes] = {};
     std::uint8_t* cur[kMaxLanes] = {};
     std::vector<StagedFile> writing;
+    if (background) CAIRN_RETURN_IF_ERROR(committer->WaitFor(cur_job));
     for (int i = 0; i < k; ++i) {
       SealLane& lane = lanes[i];
       if (lane.cur.data() == nullptr) {
@@ -50,7 +62,7 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       }
       prev[i] = l > 1 ? lane.prev.data() : nullptr;
       cur[i] = lane.cur.data();
-      if (files) {
+      if (files && !background) {
         CAIRN_ASSIGN_OR_RETURN(StagedFile f, StagedFile::Create(LayerPath(lane.scratch_dir, l)));
         writing.push_back(std::move(f));
       }
@@ -59,16 +71,16 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       const std::uint64_t first = c * chunk_nodes;
       const std::uint64_t count = std::min(chunk_nodes, n - first);
       if (k == 1) {
-        ComputeLayerRange(graph, *hashers[0], l, prev[0], cur[0], first, first + count);
+        ComputeLayerRange(graph, *hashers[0], l, prev[0], cur[0], first, first + count, &table);
       } else {
-        ComputeLayerLanes(graph, hashers, k, l, prev, cur, first, first + count);
+        ComputeLayerLanes(graph, hashers, k, l, prev, cur, first, first + count, &table);
       }
       for (int i = 0; i < k; ++i) {
         const std::uint8_t* labels = cur[i] + 32 * first;
         if (lanes[i].columns != nullptr) {
           lanes[i].columns->Absorb(l, l > 1 ? prev[i] + 32 * first : nullptr, labels, first, count);
         }
-        if (files) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32), !background));
+        if (files && !background) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32)));
       }
       if (pending_layer != 0 && c == commit_chunk) {
         CAIRN_RETURN_IF_ERROR(committer->Submit(LayerJob(std::move(pending), lanes, pending_layer)));
@@ -76,9 +88,11 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       }
     }
     for (SealLane& lane : lanes) std::swap(lane.prev, lane.cur);
+    std::swap(prev_job, cur_job);
     if (!files) continue;
     if (background || l == stop_after_layer || l == layers) {
       CAIRN_RETURN_IF_ERROR(committer->Submit(LayerJob(std::move(writing), lanes, l)));
+      if (background) prev_job = committer->submitted();
     } else {
       pending = std::move(writing);
       pending_layer = l;
@@ -88,6 +102,8 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       return Status::Cancelled("seal stopped after layer " + std::to_string(l));
     }
   }
+  // The caller may reuse cur at once.
+  if (background) CAIRN_RETURN_IF_ERROR(committer->WaitFor(cur_job));
   return Status::Ok();
 }
 

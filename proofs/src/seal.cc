@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -24,18 +25,18 @@ namespace {
 
 constexpr std::size_t kIoChunk = std::size_t{1} << 20;
 
-// Reads `file` (size bytes, the rest of `buf` treated as zeros) in chunks and XORs it into buf; feeds the zero-
-// padded bytes to `builder` when non-null.
-Status XorFileInto(const File& file, std::uint64_t size, NodeBuffer& buf, MerkleBuilder* builder) {
+// dst[i] = src[i] XOR file byte i for i < len, where `file` has `size` bytes and reads as zeros past them; feeds the
+// zero-padded file bytes to `builder` when non-null. dst may equal src.
+Status XorFile(const File& file, std::uint64_t size, const std::uint8_t* src, std::uint8_t* dst, std::uint64_t len,
+               MerkleBuilder* builder) {
   std::vector<std::uint8_t> chunk(kIoChunk);
-  for (std::uint64_t off = 0; off < buf.size(); off += kIoChunk) {
-    const std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(kIoChunk, buf.size() - off));
-    const std::size_t have = static_cast<std::size_t>(off < size ? std::min<std::uint64_t>(len, size - off) : 0);
+  for (std::uint64_t off = 0; off < len; off += kIoChunk) {
+    const std::size_t part = static_cast<std::size_t>(std::min<std::uint64_t>(kIoChunk, len - off));
+    const std::size_t have = static_cast<std::size_t>(off < size ? std::min<std::uint64_t>(part, size - off) : 0);
     CAIRN_RETURN_IF_ERROR(file.ReadAt(off, MutableByteSpan(chunk.data(), have)));
-    std::memset(chunk.data() + have, 0, len - have);
-    if (builder != nullptr) CAIRN_RETURN_IF_ERROR(builder->AddNodes(ByteSpan(chunk.data(), len)));
-    std::uint8_t* dst = buf.data() + off;
-    for (std::size_t i = 0; i < len; ++i) dst[i] ^= chunk[i];
+    std::memset(chunk.data() + have, 0, part - have);
+    if (builder != nullptr) CAIRN_RETURN_IF_ERROR(builder->AddNodes(ByteSpan(chunk.data(), part)));
+    for (std::size_t i = 0; i < part; ++i) dst[off + i] = src[off + i] ^ chunk[i];
   }
   return Status::Ok();
 }
@@ -47,6 +48,7 @@ struct ShardRun {
   SealState state;
   LabelHasher hasher;
   ColumnHasher columns;
+  std::optional<MerkleTree> tree;  // the replica's, kept until its file is durable
 };
 
 // Opens the shard's data and its scratch state (a previous attempt's, when there is one).
@@ -58,7 +60,7 @@ Result<ShardRun> OpenShard(const SealParams& params, const ShardToSeal& shard) {
   CAIRN_RETURN_IF_ERROR(CreateDirs(shard.scratch_dir));
   CAIRN_RETURN_IF_ERROR(CreateDirs(shard.out_dir));
   ShardRun run{std::move(data), data_size, SealState{params.Id(), shard.replica_id, n, 0},
-               LabelHasher(shard.replica_id), ColumnHasher()};
+               LabelHasher(shard.replica_id), ColumnHasher(), std::nullopt};
   CAIRN_ASSIGN_OR_RETURN(bool resuming, FileExists(StatePath(shard.scratch_dir)));
   if (resuming) {
     CAIRN_ASSIGN_OR_RETURN(Bytes bytes, ReadSmallFile(StatePath(shard.scratch_dir), 4096));
@@ -90,36 +92,34 @@ bool AnyRepeated(std::span<const ShardToSeal> shards) {
   return false;
 }
 
-// Everything after the last layer: comm_c, comm_d, the replica (the key buffer XORed in place), its tree file and
-// the meta record, which `committer` publishes after the replica and the tree. Releases the lane's buffers and the
-// column hashes as it goes.
+// Everything after the last layer: comm_c, comm_d, the replica (data XOR the key in lane.prev, built in lane.cur),
+// its tree and the meta record, which the committer writes after the replica and the tree file. The key and the
+// replica stay in the lane, and the tree in `run`, until the committer is drained.
 Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane& lane, Committer& committer) {
-  lane.cur.Release();
+  const std::uint64_t n = run.state.node_count;
   SealResult result;
   result.params_id = run.state.params_id;
   result.replica_id = shard.replica_id;
   result.data_size = run.data_size;
-  result.node_count = run.state.node_count;
+  result.node_count = n;
   CAIRN_ASSIGN_OR_RETURN(result.comm_c, MerkleRoot(run.columns.Finish()));
   run.columns = ColumnHasher();
 
-  NodeBuffer& key = lane.prev;
-  MerkleBuilder data_tree;
-  CAIRN_RETURN_IF_ERROR(XorFileInto(run.data, run.data_size, key, &data_tree));
-  CAIRN_ASSIGN_OR_RETURN(result.comm_d, data_tree.Finish());
-  const bool writeback = !committer.background();
-  CommitJob job;
-  CAIRN_ASSIGN_OR_RETURN(StagedFile replica, StagedFile::Create(ReplicaPath(shard.out_dir)));
-  CAIRN_RETURN_IF_ERROR(replica.Append(key.span(), writeback));
-  job.files.push_back(std::move(replica));
-  {
-    CAIRN_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::Build(key.span()));
-    key.Release();
-    result.comm_r_last = tree.root();
-    CAIRN_ASSIGN_OR_RETURN(StagedFile tree_file, StageTreeFile(TreePath(shard.out_dir), tree, writeback));
-    job.files.push_back(std::move(tree_file));
+  if (lane.cur.data() == nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(lane.cur, NodeBuffer::Allocate(n * 32));
   }
+  MerkleBuilder data_tree;
+  CAIRN_RETURN_IF_ERROR(XorFile(run.data, run.data_size, lane.prev.data(), lane.cur.data(), n * 32, &data_tree));
+  CAIRN_ASSIGN_OR_RETURN(result.comm_d, data_tree.Finish());
+  CAIRN_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::Build(lane.cur.span()));
+  run.tree = std::move(tree);
+  result.comm_r_last = run.tree->root();
   result.comm_r = CommR(result.comm_c, result.comm_r_last);
+
+  CAIRN_ASSIGN_OR_RETURN(TreeFileLayout tree_file, LayOutTreeFile(*run.tree));
+  CommitJob job;
+  job.writes.push_back({ReplicaPath(shard.out_dir), {}, {lane.cur.span()}});
+  job.writes.push_back({TreePath(shard.out_dir), std::move(tree_file.head), std::move(tree_file.levels)});
   job.records.emplace_back(MetaPath(shard.out_dir), EncodeSealMeta(result));
   CAIRN_RETURN_IF_ERROR(committer.Submit(std::move(job)));
   return result;
@@ -229,7 +229,7 @@ Status Unseal(const SealParams& params, const ReplicaId& replica_id, const std::
   lane.hasher = &hasher;
   CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, 0, 0, std::span(&lane, 1), nullptr));
   lane.cur.Release();
-  CAIRN_RETURN_IF_ERROR(XorFileInto(replica, size, lane.prev, nullptr));
+  CAIRN_RETURN_IF_ERROR(XorFile(replica, size, lane.prev.data(), lane.prev.data(), size, nullptr));
   return WriteFileAtomic(out_path, ByteSpan(lane.prev.data(), static_cast<std::size_t>(data_size)));
 }
 

@@ -25,25 +25,24 @@ std::vector<std::uint64_t> TreeLevelSizes(std::uint64_t node_count) {
   return sizes;
 }
 
-Status WriteTreeFile(const std::filesystem::path& path, const MerkleTree& tree) {
-  CAIRN_ASSIGN_OR_RETURN(StagedFile f, StageTreeFile(path, tree, false));
-  return f.Commit();
-}
-
-Result<StagedFile> StageTreeFile(const std::filesystem::path& path, const MerkleTree& tree, bool start_writeback) {
+Result<TreeFileLayout> LayOutTreeFile(const MerkleTree& tree) {
   const std::vector<std::uint64_t> sizes = TreeLevelSizes(tree.node_count());
   if (sizes.size() != tree.levels().size()) return Status::Internal("tree file: level count mismatch");
-  CAIRN_ASSIGN_OR_RETURN(StagedFile f, StagedFile::Create(path));
-  std::uint8_t header[kHeaderSize];
-  std::memcpy(header, kMagic, 8);
-  PutBE64(header + 8, tree.node_count());
-  CAIRN_RETURN_IF_ERROR(f.Append(ByteSpan(header, kHeaderSize), false));
+  TreeFileLayout out;
+  out.head.resize(kHeaderSize);
+  std::memcpy(out.head.data(), kMagic, 8);
+  PutBE64(out.head.data() + 8, tree.node_count());
   for (std::size_t j = 0; j < sizes.size(); ++j) {
     const auto& level = tree.levels()[j];
     if (level.size() != sizes[j]) return Status::Internal("tree file: level size mismatch");
-    CAIRN_RETURN_IF_ERROR(f.Append(ByteSpan(level.front().data(), level.size() * 32), start_writeback));
+    out.levels.emplace_back(level.front().data(), level.size() * 32);
   }
-  return f;
+  return out;
+}
+
+Status WriteTreeFile(const std::filesystem::path& path, const MerkleTree& tree) {
+  CAIRN_ASSIGN_OR_RETURN(TreeFileLayout layout, LayOutTreeFile(tree));
+  return WriteFileDirect(path, layout.head, layout.levels);
 }
 
 Result<TreeFile> TreeFile::Open(const std::filesystem::path& path, std::uint64_t node_count) {

@@ -17,10 +17,15 @@ namespace cairn::proofs {
 // Level sizes of the v1 tree over n nodes: [count of level 1, ..., 1].
 std::vector<std::uint64_t> TreeLevelSizes(std::uint64_t node_count);
 
+// The file's bytes as a header and views of the tree's levels (valid while `tree` lives and is unchanged).
+struct TreeFileLayout {
+  Bytes head;
+  std::vector<ByteSpan> levels;
+};
+Result<TreeFileLayout> LayOutTreeFile(const MerkleTree& tree);
+
 // Writes `tree` durably (temporary file, fsync, rename).
 Status WriteTreeFile(const std::filesystem::path& path, const MerkleTree& tree);
-// Writes `tree` to a staged file that the caller commits (start_writeback as StagedFile::Append).
-Result<StagedFile> StageTreeFile(const std::filesystem::path& path, const MerkleTree& tree, bool start_writeback);
 
 class TreeFile {
  public:

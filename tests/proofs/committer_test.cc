@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
+#include "node_buffer.h"
 #include "proofs/proofs_test_util.h"
 
 namespace cairn::proofs {
@@ -78,6 +80,31 @@ TEST(CommitterTest, DestroyingWithQueuedJobsIsSafe) {
     }
   }  // joins; jobs not started are dropped
   SUCCEED();
+}
+
+TEST(CommitterTest, WaitForReturnsOnceTheNumberedJobsRan) {
+  TestDir dir;
+  Committer c(true);
+  EXPECT_EQ(c.submitted(), 0u);
+  ASSERT_TRUE(c.WaitFor(0).ok());
+  auto buf = NodeBuffer::Allocate(1 << 20);
+  ASSERT_TRUE(buf.ok());
+  const Bytes data = RandomBytes(9, buf->size());
+  std::copy(data.begin(), data.end(), buf->data());
+  CommitJob job;
+  job.writes.push_back({dir / "layer", {}, {buf->span()}});
+  job.records.emplace_back(dir / "state", RandomBytes(10, 8));
+  ASSERT_TRUE(c.Submit(std::move(job)).ok());
+  EXPECT_EQ(c.submitted(), 1u);
+  ASSERT_TRUE(c.Submit(Job(dir / "later", RandomBytes(11, 10), dir / "state2", {})).ok());
+  ASSERT_TRUE(c.WaitFor(1).ok());
+  // Job 1 has run: its file and record are durable and the buffer may be reused.
+  EXPECT_EQ(ReadFile(dir / "layer"), data);
+  EXPECT_EQ(ReadFile(dir / "state"), RandomBytes(10, 8));
+  std::fill(buf->data(), buf->data() + buf->size(), 0);
+  ASSERT_TRUE(c.Drain().ok());
+  EXPECT_EQ(ReadFile(dir / "layer"), data);
+  EXPECT_TRUE(std::filesystem::exists(dir / "later"));
 }
 
 }  // namespace

@@ -216,5 +216,71 @@ TEST(LabelTest, OneToFourLanesInRangesMatchSingleLane) {
   }
 }
 
+TEST(LabelTest, ParentTableRowsMatchTheGraph) {
+  const std::uint64_t n = 300;
+  auto g = Graph::Create(SealParams().Id(), n);
+  ASSERT_TRUE(g.ok());
+  auto table = ParentTable::Allocate(n);
+  ASSERT_TRUE(table.ok());
+  table->Fill(*g, 0, n);
+  for (std::uint64_t v = 0; v < n; ++v) {
+    std::uint64_t b[kBaseDegree] = {}, e[kExpanderDegree];
+    if (v >= 1) g->BaseParents(v, b);
+    g->ExpanderParents(v, e);
+    for (int i = 0; i < kBaseDegree; ++i) ASSERT_EQ(table->row(v)[i], b[i]) << v;
+    for (int i = 0; i < kExpanderDegree; ++i) ASSERT_EQ(table->row(v)[kBaseDegree + i], e[i]) << v;
+  }
+  EXPECT_FALSE(ParentTable::Allocate(0).ok());
+  EXPECT_FALSE(ParentTable::Allocate(kMaxNodeCount + 1).ok());
+}
+
+TEST(LabelTest, LayersThroughAParentTableMatchOnTheFly) {
+  // Layer 1 fills the table as a by-product (in ranges), later layers read it; one to four lanes; equal to the
+  // table-less kernels and to a table filled straight from the graph.
+  const std::uint64_t n = 1234;
+  auto g = Graph::Create(SealParams().Id(), n);
+  ASSERT_TRUE(g.ok());
+  auto filled = ParentTable::Allocate(n);
+  ASSERT_TRUE(filled.ok());
+  filled->Fill(*g, 0, n);
+  const std::size_t row_bytes = n * kParentRow * sizeof(std::uint32_t);
+  LabelHasher h0(ReplicaId(RandomHash(21))), h1(ReplicaId(RandomHash(22))), h2(ReplicaId(RandomHash(23))),
+      h3(ReplicaId(RandomHash(24)));
+  const LabelHasher* const hashers[4] = {&h0, &h1, &h2, &h3};
+  std::vector<std::vector<Bytes>> ref(4, std::vector<Bytes>(4, Bytes(n * 32)));
+  for (int lane = 0; lane < 4; ++lane) {
+    for (std::uint32_t layer = 1; layer <= 3; ++layer) {
+      ComputeLayer(*g, *hashers[lane], layer, ref[lane][layer - 1].data(), ref[lane][layer].data());
+    }
+  }
+  for (int lanes = 1; lanes <= 4; ++lanes) {
+    auto table = ParentTable::Allocate(n);
+    ASSERT_TRUE(table.ok());
+    std::vector<std::vector<Bytes>> got(4, std::vector<Bytes>(4, Bytes(n * 32)));
+    for (std::uint32_t layer = 1; layer <= 3; ++layer) {
+      const std::uint8_t* prev[4];
+      std::uint8_t* cur[4];
+      for (int lane = 0; lane < 4; ++lane) {
+        prev[lane] = got[lane][layer - 1].data();
+        cur[lane] = got[lane][layer].data();
+      }
+      for (std::uint64_t first = 0; first < n; first += 97) {
+        const std::uint64_t end = std::min<std::uint64_t>(n, first + 97);
+        if (lanes == 1) {
+          ComputeLayerRange(*g, *hashers[0], layer, prev[0], cur[0], first, end, &*table);
+        } else {
+          ComputeLayerLanes(*g, hashers, lanes, layer, prev, cur, first, end, &*table);
+        }
+      }
+      if (layer == 1) {
+        ASSERT_EQ(0, std::memcmp(table->row(0), filled->row(0), row_bytes)) << "lanes " << lanes;
+      }
+      for (int lane = 0; lane < lanes; ++lane) {
+        ASSERT_EQ(got[lane][layer], ref[lane][layer]) << "lanes " << lanes << " layer " << layer << " lane " << lane;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cairn::proofs

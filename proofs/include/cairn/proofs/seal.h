@@ -13,8 +13,9 @@
 //       Disk: layers * n * 32 bytes.
 //   out_dir/replica, out_dir/tree-r, out_dir/meta   what the provider keeps for the deal's lifetime: the replica,
 //       its Merkle tree (for storage proofs without re-hashing) and the commitments. Disk: about 2 * n * 32 bytes.
-// Memory per shard: three layers' worth (3 * n * 32 bytes: two layers of labels and the column hashes, which are
-// computed as the layers are) plus small buffers, whatever the layer count.
+// Memory: per shard three layers' worth (3 * n * 32 bytes: two layers of labels and the column hashes, which are
+// computed as the layers are), plus a parent table shared by the shards of one call (n * 56 bytes: the graph,
+// computed once instead of in every layer), plus small buffers, whatever the layer count.
 //
 // Thread-safety: the functions are reentrant; two calls must not share a scratch_dir or an out_dir.
 #pragma once
@@ -86,7 +87,8 @@ Result<std::vector<SealResult>> SealMany(const SealParams& params, std::span<con
 Result<SealResult> ReadSealResult(const std::filesystem::path& out_dir);
 
 // Recovers the shard from a replica file: recomputes every layer (as slow as a seal, by design), XORs the key away
-// and writes the first `data_size` bytes to `out_path` durably. Memory: two layers. Uses no scratch files.
+// and writes the first `data_size` bytes to `out_path` durably. Memory: two layers and the parent table (n * 120
+// bytes). Uses no scratch files.
 Status Unseal(const SealParams& params, const ReplicaId& replica_id, const std::filesystem::path& replica_path,
               std::uint64_t data_size, const std::filesystem::path& out_path);
 
