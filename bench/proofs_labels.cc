@@ -11,6 +11,7 @@
 #include "graph.h"
 #include "labels.h"
 #include "node_buffer.h"
+#include "parent_table.h"
 
 namespace cairn::proofs {
 namespace {
@@ -100,6 +101,35 @@ void BM_ComputeLayer(benchmark::State& state) {
 }
 BENCHMARK(BM_ComputeLayer)->Arg(1)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond);
 
+// The same layer as a seal computes it: parents read from the parent table (filled once, outside the timing).
+void BM_ComputeLayerFromTable(benchmark::State& state) {
+  const std::uint64_t n = static_cast<std::uint64_t>(state.range(0)) << 15;  // range in MiB
+  auto g = Graph::Create(SealParams().Id(), n);
+  auto table = ParentTable::Allocate(n);
+  table->Fill(*g, 0, n);
+  auto prev = NodeBuffer::Allocate(n * 32);
+  auto cur = NodeBuffer::Allocate(n * 32);
+  std::memset(prev->data(), 7, n * 32);
+  Hash32 id{};
+  const LabelHasher hasher{ReplicaId(id)};
+  for (auto _ : state) ComputeLayerRange(*g, hasher, 2, prev->data(), cur->data(), 0, n, &*table);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_ComputeLayerFromTable)->Arg(1)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond);
+
+// Layer 1 as a seal computes it: base parents on the fly, the parent table filled as a by-product.
+void BM_ComputeFirstLayerFillingTable(benchmark::State& state) {
+  const std::uint64_t n = static_cast<std::uint64_t>(state.range(0)) << 15;
+  auto g = Graph::Create(SealParams().Id(), n);
+  auto table = ParentTable::Allocate(n);
+  auto cur = NodeBuffer::Allocate(n * 32);
+  Hash32 id{};
+  const LabelHasher hasher{ReplicaId(id)};
+  for (auto _ : state) ComputeLayerRange(*g, hasher, 1, nullptr, cur->data(), 0, n, &*table);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_ComputeFirstLayerFillingTable)->Arg(16)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace cairn::proofs
 
@@ -128,6 +158,30 @@ void BM_ComputeLayer4(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n * 4));
 }
 BENCHMARK(BM_ComputeLayer4)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond);
+
+// Four lanes with the parent table, as SealMany runs them; compare with BM_ComputeLayerFromTable at the same size.
+void BM_ComputeLayer4FromTable(benchmark::State& state) {
+  const std::uint64_t n = static_cast<std::uint64_t>(state.range(0)) << 15;
+  auto g = Graph::Create(SealParams().Id(), n);
+  auto table = ParentTable::Allocate(n);
+  table->Fill(*g, 0, n);
+  std::vector<NodeBuffer> prev, cur;
+  std::vector<LabelHasher> hashers;
+  for (int lane = 0; lane < 4; ++lane) {
+    prev.push_back(std::move(*NodeBuffer::Allocate(n * 32)));
+    cur.push_back(std::move(*NodeBuffer::Allocate(n * 32)));
+    std::memset(prev.back().data(), 7 + lane, n * 32);
+    Hash32 id{};
+    id[0] = static_cast<std::uint8_t>(lane);
+    hashers.emplace_back(ReplicaId(id));
+  }
+  const LabelHasher* const h[4] = {&hashers[0], &hashers[1], &hashers[2], &hashers[3]};
+  const std::uint8_t* const p[4] = {prev[0].data(), prev[1].data(), prev[2].data(), prev[3].data()};
+  std::uint8_t* const c[4] = {cur[0].data(), cur[1].data(), cur[2].data(), cur[3].data()};
+  for (auto _ : state) ComputeLayerLanes(*g, h, 4, 2, p, c, 0, n, &*table);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n * 4));
+}
+BENCHMARK(BM_ComputeLayer4FromTable)->Arg(1)->Arg(16)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cairn::proofs

@@ -151,16 +151,18 @@ void LayerOnTheFly(const Graph& graph, const LabelHasher& hasher, std::uint32_t 
       }
       if (!ahead) continue;
       // Node w's parents, spread over the label so the integer work overlaps the SHA-NI latency chain.
+      // Layer 1 (6 calls): base parents, then two expander parents after each of the next four calls; later layers
+      // (3 calls): base parents, then four expander parents after each of the next two.
+      const int exp_calls = groups - 2;
+      const int per_call = kExpanderDegree / exp_calls;
       if (g == 0) {
         graph.BaseParents(w, wb);
         prefetch_base(w);
-      } else if (g == 1 && need_exp) {
-        for (int i = 0; i < kExpanderDegree / 2; ++i) we[i] = graph.ExpanderParent(w, i);
-        prefetch_exp(w, 0, kExpanderDegree / 2);
-      } else if (g == 2 && need_exp) {
-        for (int i = kExpanderDegree / 2; i < kExpanderDegree; ++i) we[i] = graph.ExpanderParent(w, i);
-        prefetch_exp(w, kExpanderDegree / 2, kExpanderDegree);
-        if (fill != nullptr) fill->SetRow(w, wb, we);
+      } else if (g <= exp_calls && need_exp) {
+        const int from = (g - 1) * per_call;
+        for (int i = from; i < from + per_call; ++i) we[i] = graph.ExpanderParent(w, i);
+        prefetch_exp(w, from, from + per_call);
+        if (g == exp_calls && fill != nullptr) fill->SetRow(w, wb, we);
       }
     }
     FinalBlock(layer, v, gathered + (layer == 1 ? 0 : 8 * 32), last);
