@@ -64,11 +64,23 @@ struct StripeJob {
   Status status;
 };
 
+// One batch of stripes: its plaintext in, its units out.
+struct Batch {
+  std::vector<StripeJob> jobs;
+  std::vector<std::uint8_t> in;
+  std::vector<std::uint8_t> out;
+};
+
+// Reads, encodes and writes a file segment by segment. With two or more threads the calling thread only does I/O
+// (reading the next batch, writing the previous one) while the pool's workers encode the current batch; with one
+// thread everything runs inline, so a one-thread figure is one core's.
 class Encoder {
  public:
   Encoder(const EncodeOptions& o, ByteSpan key, const StreamHeader& h, const ErasureCoder& ec, ShardSink& sink)
-      : opt_(o), key_(key), header_(h), ec_(ec), sink_(sink), pool_(o.threads),
-        k_(o.params.k), n_(o.params.k + o.params.m), unit_(o.params.unit_size), chunk_(unit_ - kAeadTagSize) {}
+      : opt_(o), key_(key), header_(h), ec_(ec), sink_(sink), pipelined_(o.threads >= 2),
+        pool_(pipelined_ ? o.threads + 1 : 1), k_(o.params.k), n_(o.params.k + o.params.m),
+        unit_(o.params.unit_size), chunk_(unit_ - kAeadTagSize),
+        batch_(std::max<std::size_t>(1, o.stripes_per_batch)), stripe_in_(static_cast<std::size_t>(k_) * chunk_) {}
 
   Result<FileCoding> Run(InputStream& in) {
     FileCoding fc;
@@ -77,13 +89,13 @@ class Encoder {
     fc.segment_size = opt_.params.segment_size;
     fc.unit_size = unit_;
     fc.header = header_;
-    const std::size_t batch = std::max<std::size_t>(1, opt_.stripes_per_batch);
-    const std::size_t stripe_in = static_cast<std::size_t>(k_) * chunk_;
-    in_buf_.resize(batch * stripe_in);
-    out_buf_.resize(batch * static_cast<std::size_t>(n_) * unit_);
+    for (Batch& b : batches_) {
+      b.in.resize(batch_ * stripe_in_);
+      b.out.resize(batch_ * static_cast<std::size_t>(n_) * unit_);
+    }
     LookaheadReader reader(in);
     for (std::uint32_t seg = 0;; ++seg) {
-      CAIRN_ASSIGN_OR_RETURN(SegmentCoding sc, EncodeSegment(reader, seg, batch, stripe_in));
+      CAIRN_ASSIGN_OR_RETURN(SegmentCoding sc, EncodeSegment(reader, seg));
       fc.size += sc.plaintext_size;
       fc.segments.push_back(std::move(sc));
       CAIRN_ASSIGN_OR_RETURN(bool end, reader.AtEnd());
@@ -93,58 +105,104 @@ class Encoder {
   }
 
  private:
-  Result<SegmentCoding> EncodeSegment(LookaheadReader& reader, std::uint32_t seg, std::size_t batch,
-                                      std::size_t stripe_in) {
+  // Per-segment state of the reader side.
+  struct SegmentCursor {
+    std::uint64_t consumed = 0;
+    std::uint64_t chunk_index = 0;
+    bool done = false;
+  };
+
+  // Reads up to batch_ stripes of segment plaintext into `b`.
+  Status Fill(LookaheadReader& reader, SegmentCursor& cur, Batch& b) {
+    b.jobs.clear();
+    while (b.jobs.size() < batch_ && !cur.done) {
+      StripeJob job;
+      std::size_t slot = b.jobs.size();
+      std::uint64_t want = std::min<std::uint64_t>(stripe_in_, opt_.params.segment_size - cur.consumed);
+      std::uint8_t* in = b.in.data() + slot * stripe_in_;
+      CAIRN_ASSIGN_OR_RETURN(std::size_t got, reader.Fill(MutableByteSpan(in, want)));
+      cur.consumed += got;
+      if (got < want || cur.consumed == opt_.params.segment_size) {
+        cur.done = true;
+      } else {
+        CAIRN_ASSIGN_OR_RETURN(bool end, reader.AtEnd());
+        cur.done = end;
+      }
+      // got == 0 only for the first stripe of an empty file: one empty, last chunk.
+      job.first_chunk = cur.chunk_index;
+      job.plaintext_size = got;
+      job.segment_ends = cur.done;
+      job.plaintext = in;
+      job.units = b.out.data() + slot * static_cast<std::size_t>(n_) * unit_;
+      cur.chunk_index += got == 0 ? 1 : (got + chunk_ - 1) / chunk_;
+      b.jobs.push_back(std::move(job));
+    }
+    return Status::Ok();
+  }
+
+  // Writes a processed batch's units to the shards, in order, and feeds their subtree roots to the trees.
+  Status Emit(Batch& b, std::vector<std::unique_ptr<ShardWriter>>& writers, std::vector<MerkleBuilder>& trees) {
+    for (StripeJob& job : b.jobs) {
+      CAIRN_RETURN_IF_ERROR(job.status);
+      for (int j = 0; j < n_; ++j) {
+        ByteSpan u(job.units + static_cast<std::size_t>(j) * unit_, unit_);
+        CAIRN_RETURN_IF_ERROR(writers[j]->Append(u));
+        CAIRN_RETURN_IF_ERROR(trees[j].AddSubtreeRoot(job.roots[j], unit_ / 32));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Pipeline(LookaheadReader& reader, std::uint32_t seg, SegmentCursor& cur,
+                  std::vector<std::unique_ptr<ShardWriter>>& writers, std::vector<MerkleBuilder>& trees) {
+    auto process = [this, seg](Batch& b) {
+      return [this, seg, &b](std::size_t i) { b.jobs[i].status = SealStripe(seg, b.jobs[i]); };
+    };
+    int current = 0;
+    CAIRN_RETURN_IF_ERROR(Fill(reader, cur, batches_[current]));
+    if (!pipelined_) {
+      for (;;) {
+        Batch& b = batches_[current];
+        pool_.ParallelFor(b.jobs.size(), process(b));
+        CAIRN_RETURN_IF_ERROR(Emit(b, writers, trees));
+        if (opt_.progress) opt_.progress(total_done_ + cur.consumed);
+        if (cur.done) return Status::Ok();
+        if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("encoding cancelled");
+        CAIRN_RETURN_IF_ERROR(Fill(reader, cur, b));
+      }
+    }
+    pool_.Start(batches_[current].jobs.size(), process(batches_[current]));
+    for (;;) {
+      // While the workers encode `current`, read the next batch; then start it and write `current`.
+      bool more = !cur.done;
+      Status read = more ? Fill(reader, cur, batches_[1 - current]) : Status::Ok();
+      pool_.Wait();
+      CAIRN_RETURN_IF_ERROR(read);
+      if (more) pool_.Start(batches_[1 - current].jobs.size(), process(batches_[1 - current]));
+      Status wrote = Emit(batches_[current], writers, trees);
+      if (!wrote.ok() || (opt_.cancel && opt_.cancel->load())) {
+        pool_.Wait();
+        return wrote.ok() ? Status::Cancelled("encoding cancelled") : wrote;
+      }
+      if (opt_.progress) opt_.progress(total_done_ + cur.consumed);
+      if (!more) return Status::Ok();
+      current = 1 - current;
+    }
+  }
+
+  Result<SegmentCoding> EncodeSegment(LookaheadReader& reader, std::uint32_t seg) {
+    if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("encoding cancelled");
     std::vector<std::unique_ptr<ShardWriter>> writers(n_);
     std::vector<MerkleBuilder> trees(n_);
     for (int j = 0; j < n_; ++j) {
       CAIRN_ASSIGN_OR_RETURN(writers[j], sink_.Create(seg, j));
     }
-    std::uint64_t consumed = 0;
-    std::uint64_t chunk_index = 0;
-    bool seg_done = false;
-    std::vector<StripeJob> jobs;
-    while (!seg_done) {
-      if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("encoding cancelled");
-      jobs.clear();
-      while (jobs.size() < batch && !seg_done) {
-        StripeJob job;
-        std::size_t slot = jobs.size();
-        std::uint64_t want = std::min<std::uint64_t>(stripe_in, opt_.params.segment_size - consumed);
-        std::uint8_t* in = in_buf_.data() + slot * stripe_in;
-        CAIRN_ASSIGN_OR_RETURN(std::size_t got, reader.Fill(MutableByteSpan(in, want)));
-        consumed += got;
-        if (got < want || consumed == opt_.params.segment_size) {
-          seg_done = true;
-        } else {
-          CAIRN_ASSIGN_OR_RETURN(bool end, reader.AtEnd());
-          seg_done = end;
-        }
-        // got == 0 only for the first stripe of an empty file: one empty, last chunk.
-        job.first_chunk = chunk_index;
-        job.plaintext_size = got;
-        job.segment_ends = seg_done;
-        job.plaintext = in;
-        job.units = out_buf_.data() + slot * static_cast<std::size_t>(n_) * unit_;
-        std::uint64_t chunks = got == 0 ? 1 : (got + chunk_ - 1) / chunk_;
-        chunk_index += chunks;
-        jobs.push_back(std::move(job));
-      }
-      pool_.ParallelFor(jobs.size(), [&](std::size_t i) { jobs[i].status = SealStripe(seg, jobs[i]); });
-      for (StripeJob& job : jobs) {
-        CAIRN_RETURN_IF_ERROR(job.status);
-        for (int j = 0; j < n_; ++j) {
-          ByteSpan u(job.units + static_cast<std::size_t>(j) * unit_, unit_);
-          CAIRN_RETURN_IF_ERROR(writers[j]->Append(u));
-          CAIRN_RETURN_IF_ERROR(trees[j].AddSubtreeRoot(job.roots[j], unit_ / 32));
-        }
-      }
-      if (opt_.progress) opt_.progress(total_done_ + consumed);
-    }
-    total_done_ += consumed;
+    SegmentCursor cur;
+    CAIRN_RETURN_IF_ERROR(Pipeline(reader, seg, cur, writers, trees));
+    total_done_ += cur.consumed;
     SegmentCoding sc;
-    sc.plaintext_size = consumed;
-    sc.shard_size = GeometryFor(consumed, k_, unit_).shard_size;
+    sc.plaintext_size = cur.consumed;
+    sc.shard_size = GeometryFor(cur.consumed, k_, unit_).shard_size;
     for (int j = 0; j < n_; ++j) {
       CAIRN_RETURN_IF_ERROR(writers[j]->Commit());
       CAIRN_ASSIGN_OR_RETURN(Hash32 root, trees[j].Finish());
@@ -185,13 +243,15 @@ class Encoder {
   StreamHeader header_;
   const ErasureCoder& ec_;
   ShardSink& sink_;
-  WorkerPool pool_;
+  const bool pipelined_;
+  WorkerPool pool_;  // pipelined: `threads` workers and the caller doing I/O; else inline
   const int k_;
   const int n_;
   const std::uint32_t unit_;
   const std::uint32_t chunk_;
-  std::vector<std::uint8_t> in_buf_;
-  std::vector<std::uint8_t> out_buf_;
+  const std::size_t batch_;
+  const std::size_t stripe_in_;
+  Batch batches_[2];
   std::uint64_t total_done_ = 0;
 };
 

@@ -56,6 +56,28 @@ void WorkerPool::ParallelFor(std::size_t n, const std::function<void(std::size_t
   fn_ = nullptr;
   n_ = 0;
   next_ = 0;
+  done_ = 0;
+}
+
+void WorkerPool::Start(std::size_t n, std::function<void(std::size_t)> fn) {
+  std::unique_lock<std::mutex> lock(mu_);
+  owned_fn_ = std::move(fn);
+  fn_ = &owned_fn_;
+  n_ = n;
+  next_ = 0;
+  done_ = 0;
+  ++generation_;
+  cv_work_.notify_all();
+}
+
+void WorkerPool::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_done_.wait(lock, [&] { return done_ == n_; });
+  fn_ = nullptr;
+  owned_fn_ = nullptr;
+  n_ = 0;
+  next_ = 0;
+  done_ = 0;
 }
 
 }  // namespace cairn

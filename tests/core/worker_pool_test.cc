@@ -43,5 +43,25 @@ TEST(WorkerPoolTest, SingleThreadPoolRunsInline) {
   EXPECT_EQ(sum, 45u);
 }
 
+TEST(WorkerPoolTest, StartRunsOnWorkersWhileTheCallerWorks) {
+  WorkerPool pool(3);
+  const std::thread::id caller = std::this_thread::get_id();
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::atomic<int>> hits(50);
+    std::atomic<bool> on_caller{false};
+    pool.Start(hits.size(), [&](std::size_t i) {
+      if (std::this_thread::get_id() == caller) on_caller = true;
+      hits[i].fetch_add(1);
+    });
+    pool.Wait();
+    for (std::size_t i = 0; i < hits.size(); ++i) ASSERT_EQ(hits[i].load(), 1) << "round " << round << " i " << i;
+    EXPECT_FALSE(on_caller.load());
+  }
+  pool.Wait();  // nothing started: returns at once
+  std::atomic<int> n{0};
+  pool.ParallelFor(8, [&](std::size_t) { n.fetch_add(1); });  // the synchronous form still works after Start
+  EXPECT_EQ(n.load(), 8);
+}
+
 }  // namespace
 }  // namespace cairn

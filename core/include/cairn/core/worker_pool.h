@@ -1,7 +1,8 @@
-// A fixed set of worker threads that run parallel loops for the caller. The calling thread takes part, so a pool of
-// N threads starts N-1 workers.
+// A fixed set of worker threads that run parallel loops for the caller. In ParallelFor the calling thread takes
+// part, so a pool of N threads starts N-1 workers. Start/Wait run a loop on the workers only while the caller does
+// something else (e.g. I/O for the next batch).
 //
-// Thread-safety: ParallelFor may be called from one thread at a time (the pool's owner).
+// Thread-safety: ParallelFor, Start and Wait are called from one thread (the pool's owner).
 #pragma once
 
 #include <condition_variable>
@@ -26,6 +27,12 @@ class WorkerPool {
   // Runs fn(i) for every i in [0, n), spread over the pool; returns when all are done. fn must not throw.
   void ParallelFor(std::size_t n, const std::function<void(std::size_t)>& fn);
 
+  // Starts fn(i) for every i in [0, n) on the workers and returns at once. Wait() must be called before the next
+  // Start or ParallelFor, and before anything fn uses goes away. REQUIRES: threads() >= 2.
+  void Start(std::size_t n, std::function<void(std::size_t)> fn);
+  // Returns once every item of the last Start has run. Returns at once when nothing was started.
+  void Wait();
+
  private:
   void WorkerLoop();
   void RunItems(std::unique_lock<std::mutex>& lock);  // REQUIRES: lock holds mu_
@@ -35,6 +42,7 @@ class WorkerPool {
   std::condition_variable cv_work_;
   std::condition_variable cv_done_;
   const std::function<void(std::size_t)>* fn_ = nullptr;
+  std::function<void(std::size_t)> owned_fn_;  // the loop of a Start, kept alive until Wait
   std::size_t n_ = 0;
   std::size_t next_ = 0;
   std::size_t done_ = 0;
