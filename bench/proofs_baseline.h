@@ -26,31 +26,39 @@ inline double Seconds(clockid_t clock) {
 inline double ProcessCpuSeconds() { return Seconds(CLOCK_PROCESS_CPUTIME_ID); }
 
 struct LabelRate {
-  double per_wall_second = 0;
-  double per_cpu_second = 0;  // of the calling thread
+  double per_wall_second = 0;  // the best of ten slices: what the core does when nothing else runs on it
+  double per_cpu_second = 0;   // over all slices, of the calling thread
 };
 
-// Hashes label messages with OpenSSL for about `seconds` of wall time.
-inline LabelRate MeasureOpenSslLabels(double seconds = 0.3) {
+// Hashes label messages with OpenSSL for about `seconds` of wall time, in ten slices. The wall rate is the best
+// slice's, so that another process taking the core for a while lowers the seal's wall ratio, never the baseline.
+inline LabelRate MeasureOpenSslLabels(double seconds = 0.5) {
   std::vector<std::uint8_t> msgs(kLabelMessage * 64);
   std::mt19937_64 rng(1);
   for (auto& b : msgs) b = static_cast<std::uint8_t>(rng());
   std::uint8_t out[32] = {};
-  std::uint64_t count = 0;
-  const double wall0 = Seconds(CLOCK_MONOTONIC), cpu0 = Seconds(CLOCK_THREAD_CPUTIME_ID);
-  double wall = 0;
-  do {
-    for (int i = 0; i < 1000; ++i, ++count) {
-      SHA256_CTX ctx;
-      SHA256_Init(&ctx);
-      SHA256_Update(&ctx, msgs.data() + kLabelMessage * (count & 63), kLabelMessage);
-      SHA256_Final(out, &ctx);
-      msgs[kLabelMessage * (count & 63)] ^= out[0];  // a dependence the compiler cannot drop
-    }
-    wall = Seconds(CLOCK_MONOTONIC) - wall0;
-  } while (wall < seconds);
+  std::uint64_t total = 0;
+  double best = 0;
+  const double cpu0 = Seconds(CLOCK_THREAD_CPUTIME_ID);
+  for (int slice = 0; slice < 10; ++slice) {
+    std::uint64_t count = 0;
+    const double wall0 = Seconds(CLOCK_MONOTONIC);
+    double wall = 0;
+    do {
+      for (int i = 0; i < 1000; ++i, ++count) {
+        SHA256_CTX ctx;
+        SHA256_Init(&ctx);
+        SHA256_Update(&ctx, msgs.data() + kLabelMessage * (count & 63), kLabelMessage);
+        SHA256_Final(out, &ctx);
+        msgs[kLabelMessage * (count & 63)] ^= out[0];  // a dependence the compiler cannot drop
+      }
+      wall = Seconds(CLOCK_MONOTONIC) - wall0;
+    } while (wall < seconds / 10);
+    total += count;
+    if (static_cast<double>(count) / wall > best) best = static_cast<double>(count) / wall;
+  }
   const double cpu = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0;
-  return {static_cast<double>(count) / wall, static_cast<double>(count) / cpu};
+  return {best, static_cast<double>(total) / cpu};
 }
 
 }  // namespace cairn::proofs::bench

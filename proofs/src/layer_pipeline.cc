@@ -46,8 +46,11 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
   const LabelHasher* hashers[kMaxLanes] = {};
   for (int i = 0; i < k; ++i) hashers[i] = lanes[i].hasher;
   // Layer 1 fills the parent table as it goes; a run that starts later computes it first.
-  CAIRN_ASSIGN_OR_RETURN(ParentTable table, ParentTable::Allocate(n));
-  if (start >= 1 && start < layers) table.Fill(graph, 0, n);
+  ParentTable table;
+  if (start < layers) {
+    CAIRN_ASSIGN_OR_RETURN(table, ParentTable::Allocate(n));
+    if (start >= 1) table.Fill(graph, 0, n);
+  }
   std::vector<StagedFile> pending;  // layer pending_layer's files, appended but not committed
   std::uint32_t pending_layer = 0;
   for (std::uint32_t l = start + 1; l <= layers; ++l) {
