@@ -24,6 +24,7 @@ struct ShardJob {
   Bytes receipt;
   std::set<std::string> tried;
   int unreachable = 0;
+  int second_chances = 0;  // times a provider whose deal failed was allowed to be tried again
   std::uint64_t have = 0;
   Clock::time_point last_progress;
 };
@@ -166,6 +167,12 @@ class Uploader {
     ++failures_[id];
     RemoveDeal(job);
     job.provider.reset();
+    // A live provider whose deal failed (a download error, a check that failed) may take the shard again, once,
+    // after every other candidate: when each provider already holds a shard of the segment there is no other.
+    if (!provider_dead && job.second_chances < 1) {
+      ++job.second_chances;
+      job.tried.erase(id);
+    }
   }
 
   void RemoveDeal(const ShardJob& job) {
