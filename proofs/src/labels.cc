@@ -271,20 +271,30 @@ void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], i
     for (int b = 0; b < 18; ++b) {
       for (int lane = 0; lane < kMaxLanes; ++lane) blocks[lane] = gathered[lane < lanes ? lane : 0] + 64 * schedule[b];
       Sha256Compress4(state_ptrs, blocks);
+      if (from_table) {
+        // Parents come from the table: read the next node's row, and prefetch the parent labels of the node after
+        // it (two labels ahead), spread over the blocks.
+        if (b == 0 && has_next) load_row(v + 1, next_base, next_exp);
+        if (b >= 2 && b < 2 + kParentRow && v + 2 < end) {
+          const std::uint32_t p = table->row(v + 2)[b - 2];
+          if (b - 2 >= kBaseDegree) {
+            for (int lane = 0; lane < lanes; ++lane) __builtin_prefetch(prev[lane] + 32 * std::uint64_t{p});
+          } else if (b - 2 >= 1) {
+            for (int lane = 0; lane < lanes; ++lane) __builtin_prefetch(cur[lane] + 32 * std::uint64_t{p});
+          }
+        }
+        continue;
+      }
       if (!has_next) continue;
       // Next node's parents, spread over the label so the integer work overlaps the hashing.
       if (b == 1) {
-        if (from_table) {
-          load_row(v + 1, next_base, next_exp);
-        } else {
-          graph.BaseParents(v + 1, next_base);
-        }
+        graph.BaseParents(v + 1, next_base);
         for (int lane = 0; lane < lanes; ++lane) {
           for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur[lane] + 32 * next_base[i]);
         }
       } else if (b >= 4 && b < 4 + kExpanderDegree && (layer > 1 || fill)) {
         const int i = b - 4;
-        if (!from_table) next_exp[i] = graph.ExpanderParent(v + 1, i);
+        next_exp[i] = graph.ExpanderParent(v + 1, i);
         if (layer > 1) {
           for (int lane = 0; lane < lanes; ++lane) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
         }
