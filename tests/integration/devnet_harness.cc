@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +130,19 @@ Status ReserveNet(int providers, int& net, std::uint16_t& port, int& lock_fd) {
     ::close(fd);
   }
   return Status::Unavailable("no free loopback net for a devnet");
+}
+
+// True when a TCP connection to ip:port succeeds now.
+bool CanConnect(const std::string& ip, std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  bool ok = ::inet_pton(AF_INET, ip.c_str(), &sa.sin_addr) == 1 &&
+            ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0;
+  ::close(fd);
+  return ok;
 }
 
 std::vector<std::string> SplitNul(const std::string& s) {
@@ -315,13 +329,21 @@ Status Devnet::Restart(int i, const EnvVars& env) {
   if (::rename(pid_tmp.c_str(), (provider_dir(i) + "/pid").c_str()) != 0) {
     return Status::FromErrno("rename " + pid_tmp, errno);
   }
+  // The daemon opens its control port last, once its shards are seeded again: a connection means it serves.
+  std::string listen;
+  for (std::size_t a = 0; a + 1 < argv.size(); ++a) {
+    if (argv[a] == "--listen") listen = argv[a + 1];
+  }
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::Internal("no --listen address in the provider's command line");
+  const std::string ip = listen.substr(0, colon);
+  const auto port = static_cast<std::uint16_t>(std::atoi(listen.c_str() + colon + 1));
   const auto deadline = Clock::now() + std::chrono::seconds(30);
   for (;;) {
-    std::string log = ReadFile(log_path);
-    if (log.size() > log_before && log.find(" serving: control", log_before) != std::string::npos) {
-      return Status::Ok();
+    if (CanConnect(ip, port)) return Status::Ok();
+    if (ProcessGone(new_pid)) {
+      return Status::Unavailable("restarted provider exited:\n" + ReadFile(log_path).substr(log_before));
     }
-    if (ProcessGone(new_pid)) return Status::Unavailable("restarted provider exited:\n" + log.substr(log_before));
     if (Clock::now() >= deadline) return Status::DeadlineExceeded("restarted provider did not come up");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

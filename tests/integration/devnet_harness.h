@@ -79,7 +79,8 @@ class Devnet {
   Status Kill(int i);
   bool Killed(int i) const { return killed_.count(i) > 0; }
   // SIGTERM (SIGKILL after 10 s), then starts `cairn-provider run` again with the same arguments and `env` added,
-  // records the new pid in the pid file, and waits until its log says it serves again.
+  // records the new pid in the pid file, and waits until its control port accepts connections (the daemon opens it
+  // last, once its shards are seeded again).
   Status Restart(int i, const EnvVars& env);
 
   // Hex public key of provider i (read once from `status --json`, cached).
