@@ -134,6 +134,8 @@ void BM_Seal(benchmark::State& state) {
   state.counters["labels_per_s"] = Labels(s) / t.wall;
   state.counters["vs_baseline"] = Labels(s) / t.wall / base.per_wall_second;
   state.counters["cpu_vs_baseline"] = Labels(s) / t.cpu / base.per_cpu_second;
+  state.counters["baseline_per_s"] = base.per_wall_second;
+  state.counters["baseline_per_cpu_s"] = base.per_cpu_second;
   state.counters["scratch_MiB"] = MiB(s.scratch);
   state.counters["kept_MiB"] = MiB(s.out);
   state.counters["maxrss_MiB"] = MaxRssMiB();

@@ -19,7 +19,7 @@ Committer::~Committer() {
 
 Status Committer::Run(CommitJob& job) {
   for (StagedFile& f : job.files) CAIRN_RETURN_IF_ERROR(f.Commit());
-  for (const FileWrite& w : job.writes) CAIRN_RETURN_IF_ERROR(WriteFileDirect(w.path, w.head, w.pieces));
+  for (const FileWrite& w : job.writes) CAIRN_RETURN_IF_ERROR(WriteFilePieces(w.path, w.head, w.pieces, w.direct));
   for (const auto& [path, bytes] : job.records) CAIRN_RETURN_IF_ERROR(WriteFileAtomic(path, bytes));
   return Status::Ok();
 }

@@ -25,12 +25,13 @@
 
 namespace cairn::proofs {
 
-// A whole file the job writes itself (WriteFileDirect): `head`, then `pieces`, which must stay valid and unchanged
+// A whole file the job writes itself (WriteFilePieces): `head`, then `pieces`, which must stay valid and unchanged
 // until the job has run (Committer::WaitFor).
 struct FileWrite {
   std::filesystem::path path;
   Bytes head;
   std::vector<ByteSpan> pieces;
+  bool direct = false;  // O_DIRECT where possible: no page-cache copy, and nothing cached for a later reader
 };
 
 struct CommitJob {

@@ -124,14 +124,15 @@ Status StagedFile::Commit() {
   return RenameDurably(tmp, path_);
 }
 
-Status WriteFileDirect(const std::filesystem::path& path, ByteSpan head, std::span<const ByteSpan> pieces) {
+Status WriteFilePieces(const std::filesystem::path& path, ByteSpan head, std::span<const ByteSpan> pieces,
+                       bool direct_io) {
   constexpr std::uint64_t kBlock = 4096;
   std::filesystem::path tmp = path;
   tmp += ".tmp";
   CAIRN_ASSIGN_OR_RETURN(File f, File::Create(tmp));
   // A second descriptor for direct writes; -1 when the file system refuses O_DIRECT (tmpfs: EINVAL).
-  int direct = ::open(tmp.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
-  if (direct < 0 && errno != EINVAL) return Errno("open O_DIRECT", tmp, errno);
+  int direct = direct_io ? ::open(tmp.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC) : -1;
+  if (direct_io && direct < 0 && errno != EINVAL) return Errno("open O_DIRECT", tmp, errno);
   auto close_direct = [&direct, &tmp]() -> Status {
     if (direct < 0) return Status::Ok();
     const int fd = direct;

@@ -63,10 +63,11 @@ class StagedFile {
 };
 
 // Writes `head` and then `pieces` back to back to path + ".tmp" and publishes the file as StagedFile::Commit does.
-// Where a piece starts on a 4 KiB boundary both in memory and in the file, its whole 4 KiB blocks are written with
-// O_DIRECT: straight from the caller's memory to the disk, with no page-cache copy (a seal layer costs the CPU almost
-// nothing to write). The rest, and everything on a file system that refuses O_DIRECT, goes through the page cache.
-Status WriteFileDirect(const std::filesystem::path& path, ByteSpan head, std::span<const ByteSpan> pieces);
+// With `direct`, where a piece starts on a 4 KiB boundary both in memory and in the file, its whole 4 KiB blocks are
+// written with O_DIRECT: straight from the caller's memory to the disk, with no page-cache copy, and no cached copy
+// left behind either (for files that will not be read back soon). The rest, everything without `direct`, and
+// everything on a file system that refuses O_DIRECT, goes through the page cache.
+Status WriteFilePieces(const std::filesystem::path& path, ByteSpan head, std::span<const ByteSpan> pieces, bool direct);
 
 // Writes `data` to `path` durably: path + ".tmp", fsync, rename, fsync of the directory.
 Status WriteFileAtomic(const std::filesystem::path& path, ByteSpan data);

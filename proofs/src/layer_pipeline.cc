@@ -17,7 +17,8 @@ CommitJob LayerJob(std::vector<StagedFile> files, std::span<SealLane> lanes, std
   CommitJob job;
   job.files = std::move(files);
   for (SealLane& lane : lanes) {
-    if (job.files.empty()) job.writes.push_back({LayerPath(lane.scratch_dir, layer), {}, {lane.prev.span()}});
+    // Through the page cache (the helper pays the copy): ProveSeal reads every layer back soon after the seal.
+    if (job.files.empty()) job.writes.push_back({LayerPath(lane.scratch_dir, layer), {}, {lane.prev.span()}, false});
   }
   for (SealLane& lane : lanes) {
     lane.state.layers_done = layer;
@@ -36,7 +37,7 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
   const std::uint64_t n = graph.node_count();
   const bool files = committer != nullptr;
   // Inline, each chunk is appended (a page-cache copy) with its write-back started at once, and the layer committed
-  // late. With a helper, a finished layer is handed over whole and written straight from its buffer (O_DIRECT): the
+  // late. With a helper, a finished layer is handed over whole and written from its buffer by the helper: the
   // labelling thread does no file I/O at all, but must not overwrite the buffer (two layers later) before the
   // helper is done with it.
   const bool background = files && committer->background();

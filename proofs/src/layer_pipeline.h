@@ -3,7 +3,7 @@
 // absorbed into the shard's column hashes. Layer files go through the Committer (committer.h): inline, each chunk is
 // appended to the layer file with its write-back started at once, and the layer committed a quarter of the way into
 // the next layer, when the disk has long caught up; with a helper thread, the finished layer is handed over whole and
-// written straight from its buffer with O_DIRECT, so the labelling thread does no file I/O at all. One shard runs the
+// written from its buffer by the helper, so the labelling thread does no file I/O at all. One shard runs the
 // single-lane kernel (ComputeLayerRange); two to four run interleaved through the four-lane one (ComputeLayerLanes).
 // Both read the parents of layers >= 2 from a parent table (parent_table.h) that layer 1 fills.
 //

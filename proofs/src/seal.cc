@@ -59,8 +59,9 @@ Result<ShardRun> OpenShard(const SealParams& params, const ShardToSeal& shard) {
   CAIRN_ASSIGN_OR_RETURN(std::uint64_t n, NodeCountForSize(data_size));
   CAIRN_RETURN_IF_ERROR(CreateDirs(shard.scratch_dir));
   CAIRN_RETURN_IF_ERROR(CreateDirs(shard.out_dir));
-  ShardRun run{std::move(data), data_size, SealState{params.Id(), shard.replica_id, n, 0},
-               LabelHasher(shard.replica_id), ColumnHasher(), std::nullopt};
+  ShardRun run{
+      std::move(data), data_size,   SealState{params.Id(), shard.replica_id, n, 0}, LabelHasher(shard.replica_id),
+      ColumnHasher(),  std::nullopt};
   CAIRN_ASSIGN_OR_RETURN(bool resuming, FileExists(StatePath(shard.scratch_dir)));
   if (resuming) {
     CAIRN_ASSIGN_OR_RETURN(Bytes bytes, ReadSmallFile(StatePath(shard.scratch_dir), 4096));
@@ -118,8 +119,9 @@ Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane
 
   CAIRN_ASSIGN_OR_RETURN(TreeFileLayout tree_file, LayOutTreeFile(*run.tree));
   CommitJob job;
-  job.writes.push_back({ReplicaPath(shard.out_dir), {}, {lane.cur.span()}});
-  job.writes.push_back({TreePath(shard.out_dir), std::move(tree_file.head), std::move(tree_file.levels)});
+  // Storage proofs read a few replica nodes at a time: nothing gained by leaving it in the page cache.
+  job.writes.push_back({ReplicaPath(shard.out_dir), {}, {lane.cur.span()}, true});
+  job.writes.push_back({TreePath(shard.out_dir), std::move(tree_file.head), std::move(tree_file.levels), false});
   job.records.emplace_back(MetaPath(shard.out_dir), EncodeSealMeta(result));
   CAIRN_RETURN_IF_ERROR(committer.Submit(std::move(job)));
   return result;

@@ -42,7 +42,7 @@ Result<TreeFileLayout> LayOutTreeFile(const MerkleTree& tree) {
 
 Status WriteTreeFile(const std::filesystem::path& path, const MerkleTree& tree) {
   CAIRN_ASSIGN_OR_RETURN(TreeFileLayout layout, LayOutTreeFile(tree));
-  return WriteFileDirect(path, layout.head, layout.levels);
+  return WriteFilePieces(path, layout.head, layout.levels, false);
 }
 
 Result<TreeFile> TreeFile::Open(const std::filesystem::path& path, std::uint64_t node_count) {

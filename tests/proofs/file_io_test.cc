@@ -54,7 +54,7 @@ TEST(StagedFileTest, MissingDirectoryIsAnError) {
   EXPECT_FALSE(StagedFile::Create(dir / "no-such-dir" / "f").ok());
 }
 
-TEST(WriteFileDirectTest, WritesHeadAndPiecesWhateverTheirAlignment) {
+TEST(WriteFilePiecesTest, WritesHeadAndPiecesWhateverTheirAlignment) {
   // Page-aligned buffers (direct I/O for their whole 4 KiB blocks, page cache for the tail), a piece after an odd
   // head (page cache only), and empty pieces.
   TestDir dir;
@@ -80,16 +80,16 @@ TEST(WriteFileDirectTest, WritesHeadAndPiecesWhateverTheirAlignment) {
     name += std::to_string(i++);
     SCOPED_TRACE(name);
     const auto path = dir / name;
-    ASSERT_TRUE(WriteFileDirect(path, c.head, c.pieces).ok());
+    ASSERT_TRUE(WriteFilePieces(path, c.head, c.pieces, i % 2 == 0).ok());
     Bytes want = c.head;
     for (ByteSpan p : c.pieces) want.insert(want.end(), p.begin(), p.end());
     EXPECT_EQ(ReadFile(path), want);
     EXPECT_FALSE(std::filesystem::exists(path.string() + ".tmp"));
   }
-  EXPECT_FALSE(WriteFileDirect(dir / "no-such-dir" / "f", {}, {}).ok());
+  EXPECT_FALSE(WriteFilePieces(dir / "no-such-dir" / "f", {}, {}, true).ok());
 }
 
-TEST(WriteFileDirectTest, WritesOnTmpfs) {
+TEST(WriteFilePiecesTest, WritesOnTmpfs) {
   // tmpfs refuses O_DIRECT before Linux 6.6 (EINVAL at open: the page-cache fallback) and accepts it since: the same
   // bytes must arrive either way.
   const std::filesystem::path shm = "/dev/shm";
@@ -100,7 +100,7 @@ TEST(WriteFileDirectTest, WritesOnTmpfs) {
   const Bytes fill = RandomBytes(12, buf->size());
   std::copy(fill.begin(), fill.end(), buf->data());
   const ByteSpan pieces[] = {buf->span()};
-  ASSERT_TRUE(WriteFileDirect(path, {}, pieces).ok());
+  ASSERT_TRUE(WriteFilePieces(path, {}, pieces, true).ok());
   EXPECT_EQ(ReadFile(path), fill);
   std::filesystem::remove(path);
 }

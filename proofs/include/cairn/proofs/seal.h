@@ -48,11 +48,12 @@ struct SealOptions {
   // When non-zero, Seal returns kCancelled right after layer `stop_after_layer` is durable (crash-resume tests and
   // cooperative shutdown); calling Seal again resumes at the next layer.
   std::uint32_t stop_after_layer = 0;
-  // When true, the call starts one helper thread that writes finished layers and the output files (straight from
-  // memory with O_DIRECT where the file system allows: no page-cache copy) and makes them durable (fsync, rename,
-  // state and meta records) while the calling thread goes on labelling; the helper spends its time waiting for the
-  // disk. When false (the default) no thread is started: the calling thread copies each layer into the page cache as
-  // it goes and waits for the disk itself, as late as possible. Files and results are the same either way.
+  // When true, the call starts one helper thread that writes finished layers and the output files and makes them
+  // durable (fsync, rename, state and meta records) while the calling thread goes on labelling; the helper mostly
+  // waits for the disk (the layers go through the page cache, where ProveSeal soon reads them back; the replica is
+  // written with O_DIRECT where the file system allows). When false (the default) no thread is started: the calling
+  // thread copies each layer into the page cache as it goes and waits for the disk itself, as late as possible.
+  // Files and results are the same either way.
   bool background_commits = false;
 };
 
