@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "cairn/core/erasure.h"
@@ -36,6 +38,8 @@ namespace {
 // mostly waits on the network (a control call, then a torrent download), so all the shards a batch needs are opened
 // at once rather than as many at a time as the decode pool has threads.
 constexpr std::size_t kMaxConcurrentOpens = 16;
+// Shards (of the segments after the one being decoded) that a decode keeps fetching at a time.
+constexpr std::size_t kShardsInFlight = 16;
 
 void OpenConcurrently(std::size_t n, const std::function<void(std::size_t)>& fn) {
   for (std::size_t start = 0; start < n; start += kMaxConcurrentOpens) {
@@ -64,7 +68,11 @@ class Decoder {
         unit_(c.unit_size), chunk_(c.unit_size - kAeadTagSize) {}
 
   Result<DecodeReport> Run() {
-    DecodeReport report;
+    struct Span {
+      std::uint32_t segment;
+      std::uint64_t lo, hi;  // plaintext range within the segment
+    };
+    std::vector<Span> todo;
     std::uint64_t begin = std::min(opt_.offset, c_.size);
     std::uint64_t end = c_.size - begin < opt_.length ? c_.size : begin + opt_.length;
     std::uint64_t seg_start = 0;
@@ -72,19 +80,44 @@ class Decoder {
       const SegmentCoding& sc = c_.segments[s];
       std::uint64_t seg_end = seg_start + sc.plaintext_size;
       bool touches = (begin < seg_end && end > seg_start) || (c_.size == 0 && s == 0);
-      if (touches) {
-        std::uint64_t lo = std::max(begin, seg_start) - seg_start;
-        std::uint64_t hi = std::min(end, seg_end) - seg_start;
-        CAIRN_ASSIGN_OR_RETURN(SegmentReport r, DecodeSegment(s, lo, hi));
-        report.segments.push_back(std::move(r));
-      }
+      if (touches) todo.push_back({s, std::max(begin, seg_start) - seg_start, std::min(end, seg_end) - seg_start});
       seg_start = seg_end;
+    }
+    // Shards of the next segments are fetched and checked while this one decodes, about kShardsInFlight at a time:
+    // one fresh shard download on its own is slow (it waits on connection and request ramp-up), many side by side
+    // fill the link. Decoding runs on the pool meanwhile. (On an early return, the futures' destructors wait.)
+    const std::size_t depth = std::max<std::size_t>(1, (kShardsInFlight + k_ - 1) / k_);
+    DecodeReport report;
+    std::deque<std::future<Result<Selected>>> ahead;
+    std::size_t launched = 0;
+    for (std::size_t t = 0; t < todo.size(); ++t) {
+      for (; launched < todo.size() && launched < t + depth; ++launched) {
+        ahead.push_back(std::async(std::launch::async, [this, s = todo[launched].segment] { return Select(s); }));
+      }
+      Result<Selected> current = ahead.front().get();
+      ahead.pop_front();
+      CAIRN_RETURN_IF_ERROR(current.status());
+      CAIRN_ASSIGN_OR_RETURN(SegmentReport r, DecodeSegment(todo[t].segment, todo[t].lo, todo[t].hi, *current));
+      report.segments.push_back(std::move(r));
     }
     report.bytes_written = written_;
     return report;
   }
 
  private:
+  // The k checked shards a segment is decoded from.
+  struct Selected {
+    SegmentReport report;
+    std::vector<std::unique_ptr<ShardReader>> readers;  // by shard index; null for those not used
+  };
+
+  // Thread-safety: touches only the source and its own locals, so it may run beside DecodeSegment.
+  Result<Selected> Select(std::uint32_t s) {
+    Selected out;
+    CAIRN_ASSIGN_OR_RETURN(out.report, SelectShards(s, out.readers));
+    return out;
+  }
+
   // Picks k shards that pass their checks, verifying candidates in parallel.
   Result<SegmentReport> SelectShards(std::uint32_t s, std::vector<std::unique_ptr<ShardReader>>& readers) {
     const SegmentCoding& sc = c_.segments[s];
@@ -137,9 +170,9 @@ class Decoder {
     return r;
   }
 
-  Result<SegmentReport> DecodeSegment(std::uint32_t s, std::uint64_t lo, std::uint64_t hi) {
-    std::vector<std::unique_ptr<ShardReader>> readers;
-    CAIRN_ASSIGN_OR_RETURN(SegmentReport report, SelectShards(s, readers));
+  Result<SegmentReport> DecodeSegment(std::uint32_t s, std::uint64_t lo, std::uint64_t hi, Selected& selected) {
+    const SegmentReport& report = selected.report;
+    std::vector<std::unique_ptr<ShardReader>>& readers = selected.readers;
     const SegmentCoding& sc = c_.segments[s];
     SegmentGeometry g = GeometryFor(sc.plaintext_size, k_, unit_);
     std::vector<int> want;
