@@ -83,7 +83,11 @@ Status File::WriteAt(std::uint64_t offset, ByteSpan data) {
 Status File::StartWriteback(std::uint64_t offset, std::uint64_t length) {
   if (length == 0) return Status::Ok();
   if (::sync_file_range(fd_, static_cast<off64_t>(offset), static_cast<off64_t>(length), SYNC_FILE_RANGE_WRITE) != 0) {
-    return Errno("sync_file_range", path_, errno);
+    // Only a hint: a file system without it (EINVAL, ESPIPE, ENOSYS, EOPNOTSUPP) leaves the work to Sync. A write
+    // error (EIO, ENOSPC) is reported now.
+    const int err = errno;
+    if (err == EINVAL || err == ESPIPE || err == ENOSYS || err == EOPNOTSUPP) return Status::Ok();
+    return Errno("sync_file_range", path_, err);
   }
   return Status::Ok();
 }
