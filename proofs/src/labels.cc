@@ -153,7 +153,7 @@ void LayerOnTheFly(const Graph& graph, const LabelHasher& hasher, std::uint32_t 
       // Node w's parents, spread over the label so the integer work overlaps the SHA-NI latency chain.
       // Layer 1 (6 calls): base parents, then two expander parents after each of the next four calls; later layers
       // (3 calls): base parents, then four expander parents after each of the next two.
-      const int exp_calls = groups - 2;
+      const int exp_calls = layer == 1 ? 4 : 2;
       const int per_call = kExpanderDegree / exp_calls;
       if (g == 0) {
         graph.BaseParents(w, wb);
