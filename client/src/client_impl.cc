@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <future>
 #include <random>
 
 #include "cairn/client/client.h"
@@ -237,12 +238,18 @@ class ClientImpl : public Client {
     std::string spool = repo_->spool_dir() + "/put-" + RandomName();
     CAIRN_RETURN_IF_ERROR(Env::Default()->CreateDirs(spool));
     SpoolSink sink(Env::Default(), spool);
+    // The provider lookup mostly waits on DHT replies: it runs while the file encodes.
+    auto discovery = std::async(std::launch::async, [this, want = ProvidersWanted(eo.params.k, eo.params.m)] {
+      return net_->Discover(want, std::chrono::seconds(8));
+    });
     auto coding = EncodeFile(in, size_hint, file_key.bytes(), eo, sink);
+    auto found = discovery.get();
     if (!coding.ok()) {
       RemoveTree(spool);
       return coding.status();
     }
     UploadOptions uo;
+    if (found.ok()) uo.providers = std::move(*found);  // else Upload looks again and reports what it finds
     uo.cancel = options.cancel;
     uo.seed = std::random_device{}();
     if (options.progress) {

@@ -26,7 +26,12 @@ struct UploadOptions {
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // shard bytes received by providers
   const std::atomic<bool>* cancel = nullptr;
   std::uint64_t seed = 0;  // placement tie-breaks
+  // Providers already looked up (e.g. while the file was encoding); empty: Upload looks them up itself.
+  std::vector<ProviderInfo> providers;
 };
+
+// How many providers a put with a k + m code looks for: one per shard of a segment, and two spares.
+std::size_t ProvidersWanted(int k, int m);
 
 // Seeds the shards in `spool_dir` (SpoolShardPath names) and places them. Returns one placement per shard once
 // every shard has a receipt; on failure no placement is returned, and deals already made are removed (best effort).

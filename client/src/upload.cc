@@ -37,7 +37,10 @@ class Uploader {
       : net_(net), c_(c), spool_(std::move(spool)), opt_(o) {}
 
   Result<std::vector<Placement>> Run() {
-    CAIRN_ASSIGN_OR_RETURN(std::vector<ProviderInfo> found, net_.Discover(Want(), std::chrono::seconds(8)));
+    std::vector<ProviderInfo> found = opt_.providers;
+    if (found.empty()) {
+      CAIRN_ASSIGN_OR_RETURN(found, net_.Discover(Want(), std::chrono::seconds(8)));
+    }
     for (auto& p : found) providers_[Id(p.id)] = p;
     Status st = Prepare();
     if (st.ok()) st = Loop();
@@ -105,7 +108,7 @@ class Uploader {
     return providers_[placed->front().id];
   }
 
-  std::size_t Want() const { return static_cast<std::size_t>(c_.k + c_.m) + 2; }  // with spares
+  std::size_t Want() const { return ProvidersWanted(c_.k, c_.m); }
 
   // Looks the providers up again: one missed by the first lookup, or started since, can take the shard; known ones
   // get fresh records (free space). What this put learned about failures and unreachable providers stays.
@@ -259,6 +262,8 @@ class Uploader {
 };
 
 }  // namespace
+
+std::size_t ProvidersWanted(int k, int m) { return static_cast<std::size_t>(k + m) + 2; }
 
 int ShardPieceSize(std::uint64_t shard_size) {
   std::uint64_t piece = 16 * 1024;
