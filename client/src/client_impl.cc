@@ -238,24 +238,23 @@ class ClientImpl : public Client {
     std::string spool = repo_->spool_dir() + "/put-" + RandomName();
     CAIRN_RETURN_IF_ERROR(Env::Default()->CreateDirs(spool));
     SpoolSink sink(Env::Default(), spool);
-    // The provider lookup mostly waits on DHT replies: it runs while the file encodes.
-    auto discovery = std::async(std::launch::async, [this, want = ProvidersWanted(eo.params.k, eo.params.m)] {
-      return net_->Discover(want, std::chrono::seconds(8));
-    });
-    auto coding = EncodeFile(in, size_hint, file_key.bytes(), eo, sink);
-    auto found = discovery.get();
-    if (!coding.ok()) {
-      RemoveTree(spool);
-      return coding.status();
-    }
     UploadOptions uo;
-    if (found.ok()) uo.providers = std::move(*found);  // else Upload looks again and reports what it finds
     uo.cancel = options.cancel;
     uo.seed = std::random_device{}();
     if (options.progress) {
       uo.progress = [&](std::uint64_t done, std::uint64_t total) { options.progress({"uploading", done, total}); };
     }
-    auto placements = Upload(*net_, *coding, spool, uo);
+    // Each segment is uploaded as soon as it is encoded (the uploader looks providers up meanwhile); the encoder
+    // waits when a few segments are still waiting for receipts, so the spool holds only those.
+    SegmentUploader uploader(*net_, eo.params.k, eo.params.m, spool, std::move(uo));
+    eo.segment_done = [&uploader](std::uint32_t seg, const SegmentCoding& sc) { return uploader.AddSegment(seg, sc); };
+    auto coding = EncodeFile(in, size_hint, file_key.bytes(), eo, sink);
+    if (!coding.ok()) {
+      uploader.Abort();
+      RemoveTree(spool);
+      return coding.status();
+    }
+    auto placements = uploader.Finish();
     RemoveTree(spool);
     CAIRN_RETURN_IF_ERROR(placements.status());
     ObjectRecord rec;

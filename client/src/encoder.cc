@@ -96,6 +96,7 @@ class Encoder {
     LookaheadReader reader(in);
     for (std::uint32_t seg = 0;; ++seg) {
       CAIRN_ASSIGN_OR_RETURN(SegmentCoding sc, EncodeSegment(reader, seg));
+      if (opt_.segment_done) CAIRN_RETURN_IF_ERROR(opt_.segment_done(seg, sc));
       fc.size += sc.plaintext_size;
       fc.segments.push_back(std::move(sc));
       CAIRN_ASSIGN_OR_RETURN(bool end, reader.AtEnd());

@@ -20,6 +20,9 @@ struct EncodeOptions {
   std::size_t stripes_per_batch = 16;
   // Called after each batch with the plaintext bytes consumed so far. May be empty.
   std::function<void(std::uint64_t)> progress;
+  // Called once each segment's shards are committed to the sink, with the segment's coding, before the next segment
+  // starts; an error stops the encoding with that error. May block (the caller's back-pressure). May be empty.
+  std::function<Status(std::uint32_t segment, const SegmentCoding& coding)> segment_done;
   // When set and true, encoding stops with kCancelled at the next batch.
   const std::atomic<bool>* cancel = nullptr;
 };

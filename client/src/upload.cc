@@ -1,16 +1,32 @@
+#include "upload.h"
+
+#include <algorithm>
+#include <future>
 #include <map>
-#include <thread>
+#include <optional>
+#include <set>
 
 #include "cairn/core/aead.h"
+#include "cairn/core/env.h"
 #include "cairn/core/hex.h"
 #include "placement.h"
 #include "spool.h"
-#include "transfer.h"
 
 namespace cairn::client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::string Id(const Ed25519PublicKey& k) { return ToHex(k); }
+
+// One deal made for a shard: the first proposal, or a spare's.
+struct Attempt {
+  ProviderInfo provider;
+  Hash32 deal{};
+  std::uint64_t have = 0;
+  Clock::time_point last_progress;
+  int unreachable = 0;
+};
 
 struct ShardJob {
   std::uint32_t seg = 0;
@@ -18,81 +34,167 @@ struct ShardJob {
   Hash32 comm_d{};
   std::uint64_t size = 0;
   TorrentFile torrent;
-  std::optional<ProviderInfo> provider;  // the provider currently holding the job
-  Hash32 deal{};
+  std::vector<Attempt> attempts;  // live deals; more than one while a spare races the first
   bool done = false;
+  Attempt winner;  // the attempt whose receipt counts, once done
   Bytes receipt;
   std::set<std::string> tried;
-  int unreachable = 0;
   int second_chances = 0;  // times a provider whose deal failed was allowed to be tried again
-  std::uint64_t have = 0;
-  Clock::time_point last_progress;
+  bool spared = false;     // a spare was proposed (once per shard)
+  Clock::time_point proposed;
+  Clock::duration took{};  // proposal -> receipt
+
+  std::uint64_t have() const {
+    std::uint64_t h = 0;
+    for (const Attempt& a : attempts) h = std::max(h, a.have);
+    return done ? size : h;
+  }
 };
 
-std::string Id(const Ed25519PublicKey& k) { return ToHex(k); }
+struct Segment {
+  std::uint32_t index = 0;
+  std::vector<ShardJob> jobs;
+  std::vector<TorrentId> seeds;
+  std::vector<std::string> files;
+  bool complete = false;
+};
 
-class Uploader {
+// What one parallel proposal brought back.
+struct ProposalOutcome {
+  Result<control::Envelope> reply = Status::Internal("not sent");
+};
+
+}  // namespace
+
+class SegmentUploader::Impl {
  public:
-  Uploader(ClientNet& net, const FileCoding& c, std::string spool, const UploadOptions& o)
-      : net_(net), c_(c), spool_(std::move(spool)), opt_(o) {}
-
-  Result<std::vector<Placement>> Run() {
-    std::vector<ProviderInfo> found = opt_.providers;
-    if (found.empty()) {
-      CAIRN_ASSIGN_OR_RETURN(found, net_.Discover(Want(), std::chrono::seconds(8)));
-    }
-    for (auto& p : found) providers_[Id(p.id)] = p;
-    Status st = Prepare();
-    if (st.ok()) st = Loop();
-    if (!st.ok()) {
-      Abandon();
-      Cleanup();
-      return st;
-    }
-    Cleanup();
-    std::vector<Placement> out;
-    for (const ShardJob& j : jobs_) {
-      Placement p;
-      p.segment = j.seg;
-      p.shard = j.shard;
-      p.provider = j.provider->id;
-      p.control = j.provider->ctl;
-      p.deal = j.deal;
-      p.info_hash = j.torrent.info_hash;
-      p.torrent = j.torrent.torrent;
-      p.receipt = j.receipt;
-      out.push_back(std::move(p));
-    }
-    return out;
+  Impl(ClientNet& net, int k, int m, std::string spool, UploadOptions o)
+      : net_(net), k_(k), m_(m), spool_(std::move(spool)), opt_(std::move(o)) {
+    thread_ = std::thread([this] { Main(); });
   }
 
- private:
-  Status Prepare() {
-    int n = c_.k + c_.m;
-    for (std::uint32_t s = 0; s < c_.segments.size(); ++s) {
-      for (int j = 0; j < n; ++j) {
-        ShardJob job;
-        job.seg = s;
-        job.shard = j;
-        job.comm_d = c_.segments[s].comm_d[j];
-        job.size = c_.segments[s].shard_size;
-        std::string path = SpoolShardPath(spool_, s, j);
-        CAIRN_ASSIGN_OR_RETURN(job.torrent, Swarm::MakeTorrent(path, ShardPieceSize(job.size)));
-        CAIRN_ASSIGN_OR_RETURN(TorrentId id, net_.swarm().Seed(path, job.torrent.torrent));
-        seeds_.push_back(id);
-        total_ += job.size;
-        jobs_.push_back(std::move(job));
-      }
-    }
+  ~Impl() { Abort(); }
+
+  Status AddSegment(std::uint32_t seg, const SegmentCoding& coding) {
+    std::unique_lock<std::mutex> lock(mu_);
+    std::size_t limit = std::max<std::size_t>(1, opt_.max_segments_in_flight);
+    cv_.wait(lock, [&] { return !result_.ok() || ended_ || in_flight_ < limit; });
+    if (!result_.ok()) return result_;
+    if (ended_) return Status::Cancelled("upload stopped");
+    pending_.emplace_back(seg, coding);
+    ++in_flight_;
+    cv_.notify_all();
     return Status::Ok();
   }
 
-  // Providers ranked for a job: placement order for its segment, then anyone else that fits.
-  std::optional<ProviderInfo> NextProvider(const ShardJob& job) {
+  Result<std::vector<Placement>> Finish() {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      no_more_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    CAIRN_RETURN_IF_ERROR(result_);
+    return std::move(placements_);
+  }
+
+  void Abort() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      abort_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Main() {
+    Status st = Loop();
+    if (!st.ok()) {
+      Abandon();
+    }
+    Cleanup();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (st.ok()) {
+      for (const Segment& s : segments_) {
+        for (const ShardJob& j : s.jobs) {
+          Placement p;
+          p.segment = j.seg;
+          p.shard = j.shard;
+          p.provider = j.winner.provider.id;
+          p.control = j.winner.provider.ctl;
+          p.deal = j.winner.deal;
+          p.info_hash = j.torrent.info_hash;
+          p.torrent = j.torrent.torrent;
+          p.receipt = j.receipt;
+          placements_.push_back(std::move(p));
+        }
+      }
+    }
+    result_ = st;
+    ended_ = true;
+    cv_.notify_all();
+  }
+
+  int n() const { return k_ + m_; }
+  std::size_t Want() const { return ProvidersWanted(k_, m_); }
+
+  Status Discover() {
+    std::vector<ProviderInfo> found = opt_.providers;
+    if (found.empty()) {
+      auto r = net_.Discover(Want(), std::chrono::seconds(8));
+      if (r.ok()) found = std::move(*r);
+    }
+    for (auto& p : found) providers_[Id(p.id)] = p;
+    return Status::Ok();
+  }
+
+  // Takes the segments handed over; returns false once there will be no more and none is pending.
+  Status TakePending(bool& no_more) {
+    std::deque<std::pair<std::uint32_t, SegmentCoding>> taken;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (abort_) return Status::Cancelled("put aborted");
+      taken.swap(pending_);
+      no_more = no_more_;
+    }
+    for (auto& [seg, sc] : taken) CAIRN_RETURN_IF_ERROR(StartSegment(seg, sc));
+    return Status::Ok();
+  }
+
+  // Makes and seeds the segment's shard torrents.
+  Status StartSegment(std::uint32_t seg, const SegmentCoding& sc) {
+    if (sc.comm_d.size() != static_cast<std::size_t>(n())) return Status::Internal("segment with a wrong shard count");
+    Segment s;
+    s.index = seg;
+    for (int j = 0; j < n(); ++j) {
+      ShardJob job;
+      job.seg = seg;
+      job.shard = j;
+      job.comm_d = sc.comm_d[j];
+      job.size = sc.shard_size;
+      std::string path = SpoolShardPath(spool_, seg, j);
+      CAIRN_ASSIGN_OR_RETURN(job.torrent, Swarm::MakeTorrent(path, ShardPieceSize(job.size)));
+      CAIRN_ASSIGN_OR_RETURN(TorrentId id, net_.swarm().Seed(path, job.torrent.torrent));
+      s.seeds.push_back(id);
+      s.files.push_back(path);
+      total_ += job.size;
+      s.jobs.push_back(std::move(job));
+    }
+    segments_.push_back(std::move(s));
+    return Status::Ok();
+  }
+
+  // Providers ranked for a job: placement order for its segment, then anyone else that fits. Excludes providers
+  // holding (or proposed) another shard of the segment, and the ones this shard already tried.
+  std::optional<ProviderInfo> NextProvider(const Segment& s, const ShardJob& job, const std::set<std::string>& busy) {
     std::set<std::string> exclude = dead_;
     exclude.insert(job.tried.begin(), job.tried.end());
-    for (const ShardJob& other : jobs_) {
-      if (other.seg == job.seg && &other != &job && other.provider) exclude.insert(Id(other.provider->id));
+    exclude.insert(busy.begin(), busy.end());
+    for (const ShardJob& other : s.jobs) {
+      for (const Attempt& a : other.attempts) exclude.insert(Id(a.provider.id));
+      if (other.done) exclude.insert(Id(other.winner.provider.id));
     }
     std::vector<Candidate> cands;
     for (const auto& [id, p] : providers_) cands.push_back({id, ToString(p.ctl), p.free, p.price, failures_[id]});
@@ -108,8 +210,6 @@ class Uploader {
     return providers_[placed->front().id];
   }
 
-  std::size_t Want() const { return ProvidersWanted(c_.k, c_.m); }
-
   // Looks the providers up again: one missed by the first lookup, or started since, can take the shard; known ones
   // get fresh records (free space). What this put learned about failures and unreachable providers stays.
   void Rediscover() {
@@ -118,33 +218,86 @@ class Uploader {
     for (auto& p : *found) providers_[Id(p.id)] = p;
   }
 
-  Status Propose(ShardJob& job) {
-    bool rediscovered = false;
-    for (;;) {
-      auto p = NextProvider(job);
-      if (!p && !rediscovered) {
-        rediscovered = true;
-        Rediscover();
-        continue;
-      }
-      if (!p) {
-        return Status::Unavailable("segment " + std::to_string(job.seg) + " shard " + std::to_string(job.shard) +
-                                   ": no provider left to take it (" + std::to_string(providers_.size()) +
-                                   " known, " + std::to_string(dead_.size()) + " unreachable, " +
-                                   std::to_string(job.tried.size()) + " tried)");
-      }
-      std::string id = Id(p->id);
-      job.tried.insert(id);
+  bool WantsSpare(const Segment& s, const ShardJob& job, Clock::time_point now) const {
+    if (job.done || job.spared || job.attempts.size() != 1) return false;
+    int quorum = opt_.spare_quorum > 0 ? opt_.spare_quorum : n() - 1;
+    std::vector<Clock::duration> took;
+    for (const ShardJob& o : s.jobs) {
+      if (o.done) took.push_back(o.took);
+    }
+    if (static_cast<int>(took.size()) < quorum || took.empty()) return false;
+    std::nth_element(took.begin(), took.begin() + took.size() / 2, took.end());
+    auto median = took[took.size() / 2];
+    auto wait = std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(median * opt_.spare_factor),
+                                          opt_.spare_min_wait);
+    return now - job.proposed > wait;
+  }
+
+  // Proposes every shard that has no live deal, and spares for the laggards, all calls in parallel.
+  Status ProposeRound() {
+    struct Planned {
+      Segment* seg;
+      ShardJob* job;
+      ProviderInfo provider;
       control::ProposeRequest req;
-      req.shard = ShardId(job.comm_d);
-      req.size = job.size;
-      req.info_hash = job.torrent.info_hash;
-      req.torrent = job.torrent.torrent;
-      req.price = p->price;
-      req.duration = opt_.duration_epochs;
-      RandomBytes(req.ticket);
-      req.peer = net_.swarm().listen_endpoint();
-      auto reply = net_.CallOk(p->ctl, p->id, control::kTypePropose, req.ToBody(), std::chrono::seconds(5));
+    };
+    std::vector<Planned> plan;
+    auto now = Clock::now();
+    for (Segment& s : segments_) {
+      if (s.complete) continue;
+      std::set<std::string> busy;  // chosen in this round
+      for (ShardJob& job : s.jobs) {
+        bool primary = !job.done && job.attempts.empty();
+        bool spare = WantsSpare(s, job, now);
+        if (!primary && !spare) continue;
+        auto p = NextProvider(s, job, busy);
+        if (!p && primary && !rediscovered_) {
+          rediscovered_ = true;
+          Rediscover();
+          p = NextProvider(s, job, busy);
+        }
+        if (!p) {
+          if (spare) {
+            job.spared = true;  // no spare to be had: wait for the first deal
+            continue;
+          }
+          // A shard of the segment may still fail over to a provider this one is waiting for: only give up when
+          // no sibling is being proposed in this round.
+          if (!busy.empty()) continue;
+          return Status::Unavailable("segment " + std::to_string(job.seg) + " shard " + std::to_string(job.shard) +
+                                     ": no provider left to take it (" + std::to_string(providers_.size()) +
+                                     " known, " + std::to_string(dead_.size()) + " unreachable, " +
+                                     std::to_string(job.tried.size()) + " tried)");
+        }
+        if (spare) job.spared = true;
+        std::string id = Id(p->id);
+        busy.insert(id);
+        job.tried.insert(id);
+        control::ProposeRequest req;
+        req.shard = ShardId(job.comm_d);
+        req.size = job.size;
+        req.info_hash = job.torrent.info_hash;
+        req.torrent = job.torrent.torrent;
+        req.price = p->price;
+        req.duration = opt_.duration_epochs;
+        RandomBytes(req.ticket);
+        req.peer = net_.swarm().listen_endpoint();
+        plan.push_back({&s, &job, *p, std::move(req)});
+      }
+    }
+    if (plan.empty()) return Status::Ok();
+    std::vector<std::future<Result<control::Envelope>>> calls;
+    calls.reserve(plan.size());
+    for (const Planned& pl : plan) {
+      calls.push_back(std::async(std::launch::async, [this, &pl] {
+        return net_.CallOk(pl.provider.ctl, pl.provider.id, control::kTypePropose, pl.req.ToBody(),
+                           std::chrono::seconds(5));
+      }));
+    }
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      auto reply = calls[i].get();
+      Planned& pl = plan[i];
+      std::string id = Id(pl.provider.id);
       if (!reply.ok()) {
         if (reply.status().code() != Code::kFailedPrecondition) dead_.insert(id);
         ++failures_[id];
@@ -155,21 +308,35 @@ class Uploader {
         ++failures_[id];
         continue;
       }
-      job.provider = *p;
-      job.deal = accepted->deal.value();
-      job.unreachable = 0;
-      job.have = 0;
-      job.last_progress = Clock::now();
-      return Status::Ok();
+      Attempt a;
+      a.provider = pl.provider;
+      a.deal = accepted->deal.value();
+      a.last_progress = Clock::now();
+      if (pl.job->attempts.empty() && !pl.job->done) pl.job->proposed = a.last_progress;
+      if (pl.job->done) {
+        // The shard was stored meanwhile (cannot happen within one round, kept for safety): drop the extra deal.
+        RemoveDeal(a);
+        continue;
+      }
+      pl.job->attempts.push_back(std::move(a));
     }
+    return Status::Ok();
   }
 
-  void Drop(ShardJob& job, bool provider_dead) {
-    std::string id = Id(job.provider->id);
+  void RemoveDeal(const Attempt& a) {
+    auto r = net_.control().Call(a.provider.ctl, a.provider.id, control::kTypeRemove,
+                                 control::DealRef{DealId(a.deal)}.ToBody(), std::chrono::seconds(2));
+    if (!r.ok()) unremoved_.push_back(a);
+  }
+
+  // Ends attempt `i` of `job` after a failure.
+  void Drop(ShardJob& job, std::size_t i, bool provider_dead) {
+    Attempt a = job.attempts[i];
+    job.attempts.erase(job.attempts.begin() + static_cast<std::ptrdiff_t>(i));
+    std::string id = Id(a.provider.id);
     if (provider_dead) dead_.insert(id);
     ++failures_[id];
-    RemoveDeal(job);
-    job.provider.reset();
+    RemoveDeal(a);
     // A live provider whose deal failed (a download error, a check that failed) may take the shard again, once,
     // after every other candidate: when each provider already holds a shard of the segment there is no other.
     if (!provider_dead && job.second_chances < 1) {
@@ -178,90 +345,185 @@ class Uploader {
     }
   }
 
-  void RemoveDeal(const ShardJob& job) {
-    if (!job.provider) return;
-    (void)net_.control().Call(job.provider->ctl, job.provider->id, control::kTypeRemove,
-                              control::DealRef{DealId(job.deal)}.ToBody(), std::chrono::seconds(2));
+  // Polls every live deal of the unfinished segments, in parallel.
+  void PollRound() {
+    struct Polled {
+      ShardJob* job;
+      Hash32 deal;
+    };
+    std::vector<Polled> polled;
+    std::vector<std::future<Result<control::Envelope>>> calls;
+    for (Segment& s : segments_) {
+      if (s.complete) continue;
+      for (ShardJob& job : s.jobs) {
+        if (job.done) continue;
+        for (const Attempt& a : job.attempts) {
+          polled.push_back({&job, a.deal});
+          calls.push_back(std::async(std::launch::async, [this, a] {
+            return net_.CallOk(a.provider.ctl, a.provider.id, control::kTypeDeal,
+                               control::DealRef{DealId(a.deal)}.ToBody(), opt_.poll_timeout);
+          }));
+        }
+      }
+    }
+    auto now = Clock::now();
+    for (std::size_t i = 0; i < polled.size(); ++i) {
+      auto reply = calls[i].get();
+      ShardJob& job = *polled[i].job;
+      if (job.done) continue;
+      auto it = std::find_if(job.attempts.begin(), job.attempts.end(),
+                             [&](const Attempt& a) { return a.deal == polled[i].deal; });
+      if (it == job.attempts.end()) continue;
+      std::size_t ai = static_cast<std::size_t>(it - job.attempts.begin());
+      Attempt& a = *it;
+      if (!reply.ok()) {
+        if (++a.unreachable >= 8) Drop(job, ai, true);
+        continue;
+      }
+      a.unreachable = 0;
+      auto status = control::DealStatusReply::FromBody(reply->body);
+      if (!status.ok() || status->deal.value() != a.deal) continue;
+      const std::string& state = status->state;
+      if (state == control::kStateStored) {
+        job.done = true;
+        job.winner = a;
+        job.receipt = reply->raw;
+        job.took = now - job.proposed;
+        for (std::size_t j = 0; j < job.attempts.size(); ++j) {
+          if (j != ai) RemoveDeal(job.attempts[j]);  // the spare race's loser
+        }
+        job.attempts.clear();
+        continue;
+      }
+      if (state == control::kStateFailed || state == control::kStateRemoved) {
+        Drop(job, ai, false);
+        continue;
+      }
+      if (status->have > a.have) {
+        a.have = status->have;
+        a.last_progress = now;
+      } else if (now - a.last_progress > opt_.stall_timeout) {
+        Drop(job, ai, false);
+      }
+    }
   }
 
-  Status Poll(ShardJob& job) {
-    auto reply = net_.CallOk(job.provider->ctl, job.provider->id, control::kTypeDeal,
-                             control::DealRef{DealId(job.deal)}.ToBody(), std::chrono::seconds(3));
-    if (!reply.ok()) {
-      if (++job.unreachable >= 8) Drop(job, true);
-      return Status::Ok();
+  // Segments whose shards all have receipts: stop seeding them, delete their spool files, make room for the next.
+  void RetireComplete() {
+    std::size_t retired = 0;
+    for (Segment& s : segments_) {
+      if (s.complete) continue;
+      bool all = std::all_of(s.jobs.begin(), s.jobs.end(), [](const ShardJob& j) { return j.done; });
+      if (!all) continue;
+      s.complete = true;
+      auto deadline = Clock::now() + std::chrono::seconds(5);
+      for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
+      s.seeds.clear();
+      for (const std::string& f : s.files) (void)Env::Default()->RemoveFile(f);
+      ++retired;
     }
-    job.unreachable = 0;
-    auto status = control::DealStatusReply::FromBody(reply->body);
-    if (!status.ok() || status->deal.value() != job.deal) return Status::Ok();
-    const std::string& state = status->state;
-    if (state == control::kStateStored) {
-      job.done = true;
-      job.have = job.size;
-      job.receipt = reply->raw;
-      return Status::Ok();
+    if (retired > 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_ -= retired;
+      cv_.notify_all();
     }
-    if (state == control::kStateFailed || state == control::kStateRemoved) {
-      Drop(job, false);
-      return Status::Ok();
+  }
+
+  void Report() {
+    if (!opt_.progress) return;
+    std::uint64_t done = 0;
+    for (const Segment& s : segments_) {
+      for (const ShardJob& j : s.jobs) done += j.have();
     }
-    if (status->have > job.have) {
-      job.have = status->have;
-      job.last_progress = Clock::now();
-    } else if (Clock::now() - job.last_progress > opt_.stall_timeout) {
-      Drop(job, false);
-    }
-    return Status::Ok();
+    opt_.progress(done, total_);
   }
 
   Status Loop() {
+    CAIRN_RETURN_IF_ERROR(Discover());
     for (;;) {
       if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("put cancelled");
-      bool all_done = true;
-      std::uint64_t done_bytes = 0;
-      for (ShardJob& job : jobs_) {
-        if (job.done) {
-          done_bytes += job.size;
-          continue;
-        }
-        all_done = false;
-        if (!job.provider) {
-          CAIRN_RETURN_IF_ERROR(Propose(job));
-          continue;
-        }
-        CAIRN_RETURN_IF_ERROR(Poll(job));
-        done_bytes += job.have;
+      bool no_more = false;
+      CAIRN_RETURN_IF_ERROR(TakePending(no_more));
+      CAIRN_RETURN_IF_ERROR(ProposeRound());
+      PollRound();
+      RetireComplete();
+      Report();
+      bool all_complete = std::all_of(segments_.begin(), segments_.end(), [](const Segment& s) { return s.complete; });
+      if (no_more && all_complete) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (pending_.empty()) return Status::Ok();
+        continue;
       }
-      if (opt_.progress) opt_.progress(done_bytes, total_);
-      if (all_done) return Status::Ok();
-      std::this_thread::sleep_for(opt_.poll_interval);
+      std::unique_lock<std::mutex> lock(mu_);
+      // Wake early when a segment is handed over, the put ends or is aborted.
+      cv_.wait_for(lock, opt_.poll_interval, [&] { return abort_ || !pending_.empty() || (no_more_ && !no_more); });
     }
   }
 
   void Abandon() {
-    for (ShardJob& job : jobs_) {
-      if (job.provider) RemoveDeal(job);
+    for (Segment& s : segments_) {
+      for (ShardJob& job : s.jobs) {
+        for (const Attempt& a : job.attempts) RemoveDeal(a);
+        if (job.done) RemoveDeal(job.winner);
+      }
     }
   }
 
   void Cleanup() {
     auto deadline = Clock::now() + std::chrono::seconds(5);
-    for (TorrentId id : seeds_) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
+    for (Segment& s : segments_) {
+      for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
+      s.seeds.clear();
+    }
+    // Deals a busy or paused provider did not let us remove: one more try each.
+    std::vector<Attempt> left;
+    left.swap(unremoved_);
+    for (const Attempt& a : left) {
+      (void)net_.control().Call(a.provider.ctl, a.provider.id, control::kTypeRemove,
+                                control::DealRef{DealId(a.deal)}.ToBody(), std::chrono::seconds(1));
+    }
   }
 
   ClientNet& net_;
-  const FileCoding& c_;
-  std::string spool_;
-  const UploadOptions& opt_;
+  const int k_;
+  const int m_;
+  const std::string spool_;
+  const UploadOptions opt_;
+  std::thread thread_;
+
+  // Handover between the put's thread and the uploader's.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<std::uint32_t, SegmentCoding>> pending_;
+  std::size_t in_flight_ = 0;  // handed over and not yet complete
+  bool no_more_ = false;
+  bool abort_ = false;
+  bool ended_ = false;
+  Status result_;
+  std::vector<Placement> placements_;
+
+  // The uploader thread's own state.
   std::map<std::string, ProviderInfo> providers_;
   std::map<std::string, std::uint32_t> failures_;
   std::set<std::string> dead_;
-  std::vector<ShardJob> jobs_;
-  std::vector<TorrentId> seeds_;
+  std::deque<Segment> segments_;  // a deque: jobs are referred to by pointer while new segments arrive
+  std::vector<Attempt> unremoved_;
+  bool rediscovered_ = false;
   std::uint64_t total_ = 0;
 };
 
-}  // namespace
+SegmentUploader::SegmentUploader(ClientNet& net, int k, int m, std::string spool_dir, UploadOptions options)
+    : impl_(std::make_unique<Impl>(net, k, m, std::move(spool_dir), std::move(options))) {}
+
+SegmentUploader::~SegmentUploader() = default;
+
+Status SegmentUploader::AddSegment(std::uint32_t seg, const SegmentCoding& coding) {
+  return impl_->AddSegment(seg, coding);
+}
+
+Result<std::vector<Placement>> SegmentUploader::Finish() { return impl_->Finish(); }
+
+void SegmentUploader::Abort() { impl_->Abort(); }
 
 std::size_t ProvidersWanted(int k, int m) { return static_cast<std::size_t>(k + m) + 2; }
 
@@ -269,12 +531,6 @@ int ShardPieceSize(std::uint64_t shard_size) {
   std::uint64_t piece = 16 * 1024;
   while (piece * 1024 < shard_size && piece < (16u << 20)) piece <<= 1;
   return static_cast<int>(piece);
-}
-
-Result<std::vector<Placement>> Upload(ClientNet& net, const FileCoding& coding, const std::string& spool_dir,
-                                      const UploadOptions& options) {
-  Uploader u(net, coding, spool_dir, options);
-  return u.Run();
 }
 
 }  // namespace cairn::client

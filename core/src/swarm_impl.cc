@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <chrono>
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/mmap_disk_io.hpp>
+#include <libtorrent/posix_disk_io.hpp>
 #include <libtorrent/session_params.hpp>
 #include <libtorrent/torrent_info.hpp>
 #include <libtorrent/write_resume_data.hpp>
@@ -88,6 +90,8 @@ Status Swarm::Impl::Start() {
 void Swarm::Impl::Run(std::promise<Status> started) {
   try {
     lt::session_params params(BuildSettings(options_));
+    params.disk_io_constructor =
+        options_.disk_io == SwarmOptions::DiskIo::kPosix ? lt::posix_disk_io_constructor : lt::mmap_disk_io_constructor;
     session_ = std::make_unique<lt::session>(std::move(params));
   } catch (const std::exception& e) {
     started.set_value(Status::Internal(std::string("cannot create the libtorrent session: ") + e.what()));

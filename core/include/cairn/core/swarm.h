@@ -48,6 +48,11 @@ struct SwarmOptions {
   std::chrono::seconds rendezvous_reannounce{15 * 60};
   // How often torrent snapshots are refreshed from libtorrent while nothing else happens.
   std::chrono::milliseconds status_interval{200};
+  // How libtorrent reads and writes torrent files. kMmap (libtorrent's default) maps every file it seeds or
+  // downloads, so those pages count in the process's RSS (clean page cache, reclaimable); kPosix uses pread/pwrite
+  // through small buffers and keeps RSS at what the process itself holds.
+  enum class DiskIo { kMmap, kPosix };
+  DiskIo disk_io = DiskIo::kMmap;
 };
 
 // The result of MakeTorrent: a single-file BitTorrent v2 torrent.
