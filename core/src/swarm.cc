@@ -207,6 +207,31 @@ Status Swarm::Remove(TorrentId id, RemoveFiles files, SteadyTime deadline) {
   return slot->status;
 }
 
+Status Swarm::Flush(TorrentId id, SteadyTime deadline) {
+  auto slot = std::make_shared<Impl::FlushSlot>();
+  CAIRN_RETURN_IF_ERROR(impl_->Call([this, id, slot](lt::session&) -> Status {
+    CAIRN_ASSIGN_OR_RETURN(lt::torrent_handle h, impl_->Handle(id));
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu_);
+      impl_->flush_slots_.emplace(id.value(), slot);
+    }
+    h.flush_cache();
+    return Status::Ok();
+  }));
+  std::unique_lock<std::mutex> lock(impl_->mu_);
+  if (!impl_->cv_.wait_until(lock, deadline, [&] { return slot->done; })) {
+    // Forget the slot: a late alert must not find it, and the map must not grow with abandoned waits.
+    for (auto it = impl_->flush_slots_.begin(); it != impl_->flush_slots_.end(); ++it) {
+      if (it->second == slot) {
+        impl_->flush_slots_.erase(it);
+        break;
+      }
+    }
+    return Status::DeadlineExceeded("flush of torrent " + std::to_string(id.value()) + " not confirmed in time");
+  }
+  return Status::Ok();
+}
+
 Result<Bytes> Swarm::SaveResumeData(TorrentId id, SteadyTime deadline) {
   auto slot = std::make_shared<Impl::ResumeSlot>();
   CAIRN_RETURN_IF_ERROR(impl_->Call([this, id, slot](lt::session&) -> Status {

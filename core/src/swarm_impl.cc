@@ -232,6 +232,15 @@ void Swarm::Impl::HandleAlert(lt::alert* a) {
     }
     resume_slots_.erase(begin, end);
     cv_.notify_all();
+  } else if (auto* cf = lt::alert_cast<lt::cache_flushed_alert>(a)) {
+    // Posted once every disk job queued for the torrent before flush_cache() has run (its writes are in the file).
+    auto it = ids_.find(cf->handle);
+    if (it == ids_.end()) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [begin, end] = flush_slots_.equal_range(it->second);
+    for (auto s = begin; s != end; ++s) s->second->done = true;
+    flush_slots_.erase(begin, end);
+    cv_.notify_all();
   } else if (auto* tr = lt::alert_cast<lt::torrent_removed_alert>(a)) {
     FinishRemove(tr->info_hashes, /*deleted=*/false, Status::Ok());
   } else if (auto* td = lt::alert_cast<lt::torrent_deleted_alert>(a)) {

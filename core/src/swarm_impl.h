@@ -71,6 +71,9 @@ class Swarm::Impl {
     bool done = false;
     Status status;
   };
+  struct FlushSlot {
+    bool done = false;
+  };
   struct LookupSlot {
     lt::sha1_hash key;
     std::set<Endpoint> found;
@@ -84,6 +87,7 @@ class Swarm::Impl {
   Endpoint udp_endpoint_;
   std::multimap<std::uint64_t, std::shared_ptr<ResumeSlot>> resume_slots_;
   std::vector<std::pair<lt::sha256_hash, std::shared_ptr<RemoveSlot>>> remove_slots_;
+  std::multimap<std::uint64_t, std::shared_ptr<FlushSlot>> flush_slots_;
   std::vector<std::shared_ptr<LookupSlot>> lookups_;
 
  private:

@@ -47,6 +47,7 @@ struct ActiveDownload {
   std::chrono::steady_clock::time_point last_progress;
   std::chrono::steady_clock::time_point last_connect;
   std::uint64_t saved_bytes = 0;  // bytes_done when resume data was last saved
+  int flush_attempts = 0;         // flushes of the finished download that were not confirmed in time
 };
 
 class Daemon::Core {
@@ -74,7 +75,7 @@ class Daemon::Core {
   void StartDownload(const DealId& deal);
   void DropDeal(const DealId& deal, const ShardId& shard);
   void AdvanceDownloads();
-  // A download reached "seeding": check comm_d, install in shards/, record "stored", seed from there.
+  // A download reached "seeding" and was flushed: check comm_d, install in shards/, record "stored", seed from there.
   void FinishDownload(const DealId& deal, const ActiveDownload& download, const std::string& path);
   void FailDeal(const DealId& deal, const std::string& reason);
   Status SeedShard(const DealRecord& deal);

@@ -15,6 +15,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxResumeDataBytes = 64 << 20;
 constexpr auto kSwarmOpTimeout = std::chrono::seconds(5);
 constexpr auto kReconnectInterval = std::chrono::seconds(5);
+// A finished download whose writes libtorrent has not confirmed after this many flushes (5 s each) fails.
+constexpr int kMaxFlushAttempts = 6;
 
 std::string Short(const Hash32& h) { return ToHex(ByteSpan(h).first(6)); }
 
@@ -202,6 +204,22 @@ void Daemon::Core::AdvanceDownloads() {
     }
     const auto now = Clock::now();
     if (st->state == TorrentState::kSeeding) {
+      // libtorrent calls a piece complete once its hash passed, and hashes blocks still queued for writing: the
+      // file may lack them until the flush is confirmed. Never read it before (a comm_d mismatch, or worse, a
+      // shard installed with holes, follows).
+      Status flushed = swarm->Flush(a.torrent, Clock::now() + kSwarmOpTimeout);
+      if (!flushed.ok()) {
+        LogLine("deal " + Short(deal.value()) + ": writes of the finished download not confirmed yet: " +
+                flushed.ToString());
+        if (++a.flush_attempts < kMaxFlushAttempts) {
+          ++it;
+          continue;
+        }
+        (void)swarm->Remove(a.torrent, RemoveFiles::kDelete, Clock::now() + kSwarmOpTimeout);
+        it = downloads.erase(it);
+        FailDeal(deal, "the downloaded shard's writes were not confirmed: " + flushed.message());
+        continue;
+      }
       ActiveDownload done = a;
       it = downloads.erase(it);
       FinishDownload(deal, done, st->save_path + "/" + st->name);
@@ -228,7 +246,8 @@ void Daemon::Core::AdvanceDownloads() {
 
 void Daemon::Core::FinishDownload(const DealId& deal, const ActiveDownload& a, const std::string& path) {
   const auto t0 = Clock::now();
-  // Close libtorrent's handles on the spool file before it moves.
+  // REQUIRES: the torrent was flushed (AdvanceDownloads), so every block is in the file. Close libtorrent's handles
+  // on the spool file before it moves.
   Status removed = swarm->Remove(a.torrent, RemoveFiles::kKeep, Clock::now() + kSwarmOpTimeout);
   if (!removed.ok()) LogLine("deal " + Short(deal.value()) + ": removing the torrent: " + removed.ToString());
   const auto t1 = Clock::now();

@@ -141,8 +141,13 @@ class Swarm {
   Status ConnectPeer(TorrentId id, const Endpoint& peer);
   // Removes the torrent; with kDelete also its file. Returns once libtorrent confirmed, or at the deadline.
   Status Remove(TorrentId id, RemoveFiles files, SteadyTime deadline);
-  // Resume data (bencoded, with the info dictionary and the Merkle trees) after flushing written pieces to disk.
+  // Resume data (bencoded, with the info dictionary and the Merkle trees). It asks libtorrent to flush written
+  // pieces but does not wait for that (libtorrent 2.0 answers at once): use Flush() before reading the file.
   Result<Bytes> SaveResumeData(TorrentId id, SteadyTime deadline);
+  // Waits until every block libtorrent received for the torrent so far is in its file (OK), or the deadline passes
+  // (kDeadlineExceeded). libtorrent 2.0 hashes blocks still queued for writing, so "seeding" alone does not mean
+  // the file is complete: read a downloaded file only after this.
+  Status Flush(TorrentId id, SteadyTime deadline);
 
   // DHT. Each fails with kFailedPrecondition when the DHT is off.
   Status AddDhtNode(const Endpoint& node);
