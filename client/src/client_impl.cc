@@ -229,8 +229,12 @@ class ClientImpl : public Client {
     eo.params.segment_size = network_.segment_size;
     eo.threads = threads_;
     eo.cancel = options.cancel;
+    SegmentUploader* uploading = nullptr;  // set once the uploader exists
     if (options.progress) {
-      eo.progress = [&](std::uint64_t done) { options.progress({"encoding", done, size_hint}); };
+      eo.progress = [&](std::uint64_t done) {
+        options.progress({"encoding", done, size_hint});
+        if (uploading) uploading->ReportProgress();
+      };
     }
     CAIRN_RETURN_IF_ERROR(ValidateCodingParams(eo.params));
     CAIRN_RETURN_IF_ERROR(EnsureNet());
@@ -247,6 +251,7 @@ class ClientImpl : public Client {
     // Each segment is uploaded as soon as it is encoded (the uploader looks providers up meanwhile); the encoder
     // waits when a few segments are still waiting for receipts, so the spool holds only those.
     SegmentUploader uploader(*net_, eo.params.k, eo.params.m, spool, std::move(uo));
+    uploading = &uploader;
     eo.segment_done = [&uploader](std::uint32_t seg, const SegmentCoding& sc) { return uploader.AddSegment(seg, sc); };
     auto coding = EncodeFile(in, size_hint, file_key.bytes(), eo, sink);
     if (!coding.ok()) {

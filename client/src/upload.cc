@@ -26,6 +26,8 @@ struct Attempt {
   std::uint64_t have = 0;
   Clock::time_point last_progress;
   int unreachable = 0;
+  // The "deal" call under way, if any: a provider slow to answer holds back only its own deals.
+  std::shared_ptr<std::future<Result<control::Envelope>>> poll;
 };
 
 struct ShardJob {
@@ -43,6 +45,7 @@ struct ShardJob {
   bool spared = false;     // a spare was proposed (once per shard)
   Clock::time_point proposed;
   Clock::duration took{};  // proposal -> receipt
+  Clock::time_point stuck_since;  // when no provider could be found for it (zero: one was)
 
   std::uint64_t have() const {
     std::uint64_t h = 0;
@@ -78,7 +81,11 @@ class SegmentUploader::Impl {
   Status AddSegment(std::uint32_t seg, const SegmentCoding& coding) {
     std::unique_lock<std::mutex> lock(mu_);
     std::size_t limit = std::max<std::size_t>(1, opt_.max_segments_in_flight);
-    cv_.wait(lock, [&] { return !result_.ok() || ended_ || in_flight_ < limit; });
+    for (;;) {
+      Deliver(lock);
+      if (!result_.ok() || ended_ || in_flight_ < limit) break;
+      cv_.wait(lock);
+    }
     if (!result_.ok()) return result_;
     if (ended_) return Status::Cancelled("upload stopped");
     pending_.emplace_back(seg, coding);
@@ -92,11 +99,22 @@ class SegmentUploader::Impl {
       std::unique_lock<std::mutex> lock(mu_);
       no_more_ = true;
       cv_.notify_all();
+      for (;;) {
+        Deliver(lock);
+        if (ended_) break;
+        cv_.wait(lock);
+      }
     }
     if (thread_.joinable()) thread_.join();
     std::lock_guard<std::mutex> lock(mu_);
     CAIRN_RETURN_IF_ERROR(result_);
     return std::move(placements_);
+  }
+
+  // Hands the latest upload progress to the progress function, on the caller's thread.
+  void ReportProgress() {
+    std::unique_lock<std::mutex> lock(mu_);
+    Deliver(lock);
   }
 
   void Abort() {
@@ -147,6 +165,7 @@ class SegmentUploader::Impl {
       if (r.ok()) found = std::move(*r);
     }
     for (auto& p : found) providers_[Id(p.id)] = p;
+    last_discovery_ = Clock::now();
     return Status::Ok();
   }
 
@@ -213,6 +232,7 @@ class SegmentUploader::Impl {
   // Looks the providers up again: one missed by the first lookup, or started since, can take the shard; known ones
   // get fresh records (free space). What this put learned about failures and unreachable providers stays.
   void Rediscover() {
+    last_discovery_ = Clock::now();
     auto found = net_.Discover(Want(), std::chrono::seconds(8));
     if (!found.ok()) return;
     for (auto& p : *found) providers_[Id(p.id)] = p;
@@ -251,8 +271,7 @@ class SegmentUploader::Impl {
         bool spare = WantsSpare(s, job, now);
         if (!primary && !spare) continue;
         auto p = NextProvider(s, job, busy);
-        if (!p && primary && !rediscovered_) {
-          rediscovered_ = true;
+        if (!p && primary && Clock::now() - last_discovery_ > std::chrono::seconds(1)) {
           Rediscover();
           p = NextProvider(s, job, busy);
         }
@@ -261,15 +280,17 @@ class SegmentUploader::Impl {
             job.spared = true;  // no spare to be had: wait for the first deal
             continue;
           }
-          // A shard of the segment may still fail over to a provider this one is waiting for: only give up when
-          // no sibling is being proposed in this round.
-          if (!busy.empty()) continue;
+          // A provider missed by the lookups so far may still turn up, and a sibling's deal may fail and free one:
+          // give up only after a while with no candidate.
+          if (job.stuck_since == Clock::time_point{}) job.stuck_since = Clock::now();
+          if (Clock::now() - job.stuck_since < opt_.no_provider_timeout) continue;
           return Status::Unavailable("segment " + std::to_string(job.seg) + " shard " + std::to_string(job.shard) +
                                      ": no provider left to take it (" + std::to_string(providers_.size()) +
                                      " known, " + std::to_string(dead_.size()) + " unreachable, " +
                                      std::to_string(job.tried.size()) + " tried)");
         }
         if (spare) job.spared = true;
+        job.stuck_since = {};
         std::string id = Id(p->id);
         busy.insert(id);
         job.tried.insert(id);
@@ -323,10 +344,12 @@ class SegmentUploader::Impl {
     return Status::Ok();
   }
 
+  // Removes a deal in the background (a paused provider must not hold the upload back); Cleanup waits for it.
   void RemoveDeal(const Attempt& a) {
-    auto r = net_.control().Call(a.provider.ctl, a.provider.id, control::kTypeRemove,
-                                 control::DealRef{DealId(a.deal)}.ToBody(), std::chrono::seconds(2));
-    if (!r.ok()) unremoved_.push_back(a);
+    removals_.push_back(std::async(std::launch::async, [this, ctl = a.provider.ctl, id = a.provider.id, deal = a.deal] {
+      (void)net_.control().Call(ctl, id, control::kTypeRemove, control::DealRef{DealId(deal)}.ToBody(),
+                                std::chrono::seconds(3));
+    }));
   }
 
   // Ends attempt `i` of `job` after a failure.
@@ -345,67 +368,75 @@ class SegmentUploader::Impl {
     }
   }
 
-  // Polls every live deal of the unfinished segments, in parallel.
+  // Polls every live deal of the unfinished segments, in parallel and without waiting for a slow provider: each
+  // deal has at most one "deal" call under way, whose answer is handled in the first round after it arrives.
   void PollRound() {
-    struct Polled {
-      ShardJob* job;
-      Hash32 deal;
-    };
-    std::vector<Polled> polled;
-    std::vector<std::future<Result<control::Envelope>>> calls;
+    auto now = Clock::now();
     for (Segment& s : segments_) {
       if (s.complete) continue;
       for (ShardJob& job : s.jobs) {
-        if (job.done) continue;
-        for (const Attempt& a : job.attempts) {
-          polled.push_back({&job, a.deal});
-          calls.push_back(std::async(std::launch::async, [this, a] {
-            return net_.CallOk(a.provider.ctl, a.provider.id, control::kTypeDeal,
-                               control::DealRef{DealId(a.deal)}.ToBody(), opt_.poll_timeout);
-          }));
+        for (std::size_t ai = 0; !job.done && ai < job.attempts.size();) {
+          Attempt& a = job.attempts[ai];
+          if (!a.poll) {
+            a.poll = std::make_shared<std::future<Result<control::Envelope>>>(
+                std::async(std::launch::async, [this, ctl = a.provider.ctl, id = a.provider.id, deal = a.deal] {
+                  return net_.CallOk(ctl, id, control::kTypeDeal, control::DealRef{DealId(deal)}.ToBody(),
+                                     opt_.poll_timeout);
+                }));
+            ++ai;
+            continue;
+          }
+          if (a.poll->wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            ++ai;
+            continue;
+          }
+          auto reply = a.poll->get();
+          a.poll.reset();
+          if (HandleDealReply(job, ai, reply, now)) ++ai;
         }
       }
     }
-    auto now = Clock::now();
-    for (std::size_t i = 0; i < polled.size(); ++i) {
-      auto reply = calls[i].get();
-      ShardJob& job = *polled[i].job;
-      if (job.done) continue;
-      auto it = std::find_if(job.attempts.begin(), job.attempts.end(),
-                             [&](const Attempt& a) { return a.deal == polled[i].deal; });
-      if (it == job.attempts.end()) continue;
-      std::size_t ai = static_cast<std::size_t>(it - job.attempts.begin());
-      Attempt& a = *it;
-      if (!reply.ok()) {
-        if (++a.unreachable >= 8) Drop(job, ai, true);
-        continue;
-      }
-      a.unreachable = 0;
-      auto status = control::DealStatusReply::FromBody(reply->body);
-      if (!status.ok() || status->deal.value() != a.deal) continue;
-      const std::string& state = status->state;
-      if (state == control::kStateStored) {
-        job.done = true;
-        job.winner = a;
-        job.receipt = reply->raw;
-        job.took = now - job.proposed;
-        for (std::size_t j = 0; j < job.attempts.size(); ++j) {
-          if (j != ai) RemoveDeal(job.attempts[j]);  // the spare race's loser
-        }
-        job.attempts.clear();
-        continue;
-      }
-      if (state == control::kStateFailed || state == control::kStateRemoved) {
-        Drop(job, ai, false);
-        continue;
-      }
-      if (status->have > a.have) {
-        a.have = status->have;
-        a.last_progress = now;
-      } else if (now - a.last_progress > opt_.stall_timeout) {
-        Drop(job, ai, false);
-      }
+  }
+
+  // Returns false when attempt `ai` was removed from the job (dropped, or the job is done).
+  bool HandleDealReply(ShardJob& job, std::size_t ai, const Result<control::Envelope>& reply, Clock::time_point now) {
+    Attempt& a = job.attempts[ai];
+    if (!reply.ok()) {
+      if (++a.unreachable < 8) return true;
+      Drop(job, ai, true);
+      return false;
     }
+    a.unreachable = 0;
+    auto status = control::DealStatusReply::FromBody(reply->body);
+    if (!status.ok() || status->deal.value() != a.deal) return true;
+    const std::string& state = status->state;
+    if (state == control::kStateStored) {
+      job.done = true;
+      job.winner = a;
+      job.winner.poll.reset();
+      job.receipt = reply->raw;
+      job.took = now - job.proposed;
+      for (std::size_t j = 0; j < job.attempts.size(); ++j) {
+        if (j == ai) continue;
+        RemoveDeal(job.attempts[j]);  // the spare race's loser
+        // A std::async future blocks in its destructor: keep an unanswered poll until Cleanup.
+        if (job.attempts[j].poll) stale_polls_.push_back(std::move(job.attempts[j].poll));
+      }
+      job.attempts.clear();
+      return false;
+    }
+    if (state == control::kStateFailed || state == control::kStateRemoved) {
+      Drop(job, ai, false);
+      return false;
+    }
+    if (status->have > a.have) {
+      a.have = status->have;
+      a.last_progress = now;
+    } else if (now - a.last_progress > opt_.stall_timeout) {
+      Drop(job, ai, false);
+      return false;
+    }
+    return true;
   }
 
   // Segments whose shards all have receipts: stop seeding them, delete their spool files, make room for the next.
@@ -429,13 +460,27 @@ class SegmentUploader::Impl {
     }
   }
 
+  // Publishes progress for the caller's thread (progress functions run there, not on the uploader's thread).
   void Report() {
     if (!opt_.progress) return;
     std::uint64_t done = 0;
     for (const Segment& s : segments_) {
       for (const ShardJob& j : s.jobs) done += j.have();
     }
-    opt_.progress(done, total_);
+    std::lock_guard<std::mutex> lock(mu_);
+    progress_ = {done, total_};
+    progress_new_ = true;
+    cv_.notify_all();
+  }
+
+  // REQUIRES: `lock` holds mu_. Calls the progress function without the lock.
+  void Deliver(std::unique_lock<std::mutex>& lock) {
+    if (!progress_new_ || !opt_.progress) return;
+    progress_new_ = false;
+    auto [done, total] = progress_;
+    lock.unlock();
+    opt_.progress(done, total);
+    lock.lock();
   }
 
   Status Loop() {
@@ -475,12 +520,17 @@ class SegmentUploader::Impl {
       for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
       s.seeds.clear();
     }
-    // Deals a busy or paused provider did not let us remove: one more try each.
-    std::vector<Attempt> left;
-    left.swap(unremoved_);
-    for (const Attempt& a : left) {
-      (void)net_.control().Call(a.provider.ctl, a.provider.id, control::kTypeRemove,
-                                control::DealRef{DealId(a.deal)}.ToBody(), std::chrono::seconds(1));
+    for (auto& r : removals_) r.get();
+    removals_.clear();
+    // Polls still under way end within their timeout.
+    for (auto& p : stale_polls_) p->wait();
+    stale_polls_.clear();
+    for (Segment& s : segments_) {
+      for (ShardJob& job : s.jobs) {
+        for (Attempt& a : job.attempts) {
+          if (a.poll) a.poll->wait();
+        }
+      }
     }
   }
 
@@ -501,14 +551,17 @@ class SegmentUploader::Impl {
   bool ended_ = false;
   Status result_;
   std::vector<Placement> placements_;
+  std::pair<std::uint64_t, std::uint64_t> progress_{0, 0};
+  bool progress_new_ = false;
 
   // The uploader thread's own state.
   std::map<std::string, ProviderInfo> providers_;
   std::map<std::string, std::uint32_t> failures_;
   std::set<std::string> dead_;
   std::deque<Segment> segments_;  // a deque: jobs are referred to by pointer while new segments arrive
-  std::vector<Attempt> unremoved_;
-  bool rediscovered_ = false;
+  std::vector<std::future<void>> removals_;
+  std::vector<std::shared_ptr<std::future<Result<control::Envelope>>>> stale_polls_;
+  Clock::time_point last_discovery_;
   std::uint64_t total_ = 0;
 };
 
@@ -524,6 +577,8 @@ Status SegmentUploader::AddSegment(std::uint32_t seg, const SegmentCoding& codin
 Result<std::vector<Placement>> SegmentUploader::Finish() { return impl_->Finish(); }
 
 void SegmentUploader::Abort() { impl_->Abort(); }
+
+void SegmentUploader::ReportProgress() { impl_->ReportProgress(); }
 
 std::size_t ProvidersWanted(int k, int m) { return static_cast<std::size_t>(k + m) + 2; }
 

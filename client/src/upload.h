@@ -12,8 +12,8 @@
 // (best effort) and Finish returns the error. Nothing is returned (so nothing recorded) unless every shard of every
 // segment has a receipt.
 //
-// Thread-safety: AddSegment, Finish and Abort are called from one thread (the put's); the uploader's own thread does
-// all network work.
+// Thread-safety: AddSegment, ReportProgress, Finish and Abort are called from one thread (the put's), which also runs
+// the progress function; the uploader's own thread does all network work.
 #pragma once
 
 #include <atomic>
@@ -41,6 +41,9 @@ struct UploadOptions {
   std::chrono::milliseconds poll_timeout{1500};  // one "deal" call
   std::chrono::seconds stall_timeout{30};        // a deal with no download progress this long is moved elsewhere
   std::size_t max_segments_in_flight = 3;        // segments seeded and waiting for receipts
+  // A shard for which no provider can be found (after looking providers up again, at most once a second) this long
+  // fails the put.
+  std::chrono::milliseconds no_provider_timeout{6000};
   // Long tail: once at least `spare_quorum` of a segment's k + m shards are stored (0: all but one), a shard still
   // without a receipt `spare_factor` x its siblings' median receipt time after its proposal (and at least
   // `spare_min_wait`) is proposed to a spare provider too.
@@ -73,6 +76,9 @@ class SegmentUploader {
   Status AddSegment(std::uint32_t seg, const SegmentCoding& coding);
   // No more segments: waits for every receipt. Returns one placement per shard, in (segment, shard) order.
   Result<std::vector<Placement>> Finish();
+  // Calls the progress function with the latest upload progress, if any is new. AddSegment and Finish do too while
+  // they wait: progress functions only ever run on the put's thread.
+  void ReportProgress();
   // Stops: removes every deal made and the seeds; returns once the thread has ended.
   void Abort();
 

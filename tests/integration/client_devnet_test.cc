@@ -3,6 +3,7 @@
 // would: exact bytes back, listings and status, and the fault cases of issue 3 (providers killed at get time and
 // during a put, a provider serving corrupted bytes, a full provider), plus the example program and the cairn CLI.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -491,6 +492,55 @@ TEST_F(ClientDevnetTest, CliPutGetStatusRemove) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = cairn({"get", "i.bin", "-o", tmp_->Join("i.again")});
   EXPECT_EQ(r.exit_code, 3) << "not found; output: " << r.output;
+}
+
+// Long tail: a provider paused (SIGSTOP) while it downloads a shard answers nothing. Once the segment's other shards
+// are stored, the shard is proposed to a spare provider, whose receipt completes the put while the paused one still
+// sleeps; the record names the spare.
+TEST_F(ClientDevnetTest, PausedProviderDuringPutShardGoesToSpare) {
+  ASSERT_NO_FATAL_FAILURE(StartDevnet(Providers(8)));
+  ASSERT_NO_FATAL_FAILURE(OpenClient());
+  const std::string data = MakeFile("f.bin", 48 * kMiB + 3, 6006);
+  int victim = -1;
+  pid_t victim_pid = -1;
+  PutOptions po;
+  po.name = "f.bin";
+  po.progress = [&](const Progress& p) {
+    if (p.phase != "uploading" || victim >= 0) return;
+    // A provider with space reserved for a download and nothing stored yet is mid-download.
+    for (int i = 0; i < devnet_->providers(); ++i) {
+      auto json = devnet_->StatusJson(i);
+      if (!json.ok() || JsonInt(*json, "reserved").value_or(0) == 0 || JsonInt(*json, "used").value_or(0) > 0) continue;
+      auto pid = devnet_->Pid(i);
+      if (!pid.ok()) continue;
+      ASSERT_EQ(::kill(*pid, SIGSTOP), 0);
+      victim = i;
+      victim_pid = *pid;
+      return;
+    }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  auto info = client_->PutFile(tmp_->Join("f.bin"), po);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const bool paused = victim_pid > 0 && !testing::ProcessGone(victim_pid);
+  if (victim_pid > 0) ::kill(victim_pid, SIGCONT);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  ASSERT_GE(victim, 0) << "no provider was caught mid-download";
+  EXPECT_TRUE(paused) << "the paused provider should still exist when the put returns";
+  std::cout << "paused provider " << victim << " mid-download; the put took " << seconds << " s\n";
+
+  ObjectStatus st = StatOrDie("f.bin");
+  EXPECT_TRUE(st.readable);
+  std::set<int> holders;
+  for (const auto& [where, p] : Holders(st)) {
+    EXPECT_NE(p, victim) << "segment " << where.first << " shard " << where.second << " names the paused provider";
+    EXPECT_GE(p, 0);
+    holders.insert(p);
+  }
+  for (const ShardStatus& s : st.shards) EXPECT_EQ(s.state, "stored") << "shard " << s.index;
+  // Six shards per segment on eight providers: the paused one is out, so a spare took its shard.
+  EXPECT_GE(holders.size(), 6u);
+  ASSERT_NO_FATAL_FAILURE(ExpectGetExact("f.bin", data));
 }
 
 }  // namespace
