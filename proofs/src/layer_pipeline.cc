@@ -11,15 +11,10 @@
 namespace cairn::proofs {
 namespace {
 
-// The commit of layer `layer` of every lane: its files (staged ones, or else written whole from each lane's prev
-// buffer, which then holds the layer), then each lane's state naming it.
+// The commit of layer `layer` of every lane: its staged files, then each lane's state naming it.
 CommitJob LayerJob(std::vector<StagedFile> files, std::span<SealLane> lanes, std::uint32_t layer) {
   CommitJob job;
   job.files = std::move(files);
-  for (SealLane& lane : lanes) {
-    // Through the page cache (the helper pays the copy): ProveSeal reads every layer back soon after the seal.
-    if (job.files.empty()) job.writes.push_back({LayerPath(lane.scratch_dir, layer), {}, {lane.prev.span()}, false});
-  }
   for (SealLane& lane : lanes) {
     lane.state.layers_done = layer;
     job.records.emplace_back(StatePath(lane.scratch_dir), EncodeSealState(lane.state));
@@ -36,12 +31,11 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
   if (chunk_nodes == 0) return Status::InvalidArgument("label layers: empty chunks");
   const std::uint64_t n = graph.node_count();
   const bool files = committer != nullptr;
-  // Inline, each chunk is appended (a page-cache copy) with its write-back started at once, and the layer committed
-  // late. With a helper, a finished layer is handed over whole and written from its buffer by the helper: the
-  // labelling thread does no file I/O at all, but must not overwrite the buffer (two layers later) before the
-  // helper is done with it.
+  // Each chunk is appended to its layer file (a page-cache copy of labels still in cache; ProveSeal reads the layers
+  // back soon after the seal) with its write-back started at once. The commit (fsync, rename, state) waits for the
+  // disk: a helper runs it as soon as the layer is done; inline, it runs a quarter of the way into the next layer,
+  // when the disk has long caught up.
   const bool background = files && committer->background();
-  std::uint64_t prev_job = 0, cur_job = 0;  // background: the job that writes the prev / cur buffers (0: none)
   const std::uint64_t chunks = (n + chunk_nodes - 1) / chunk_nodes;
   const std::uint64_t commit_chunk = chunks / 4;  // inline: when the previous layer is committed
   const LabelHasher* hashers[kMaxLanes] = {};
@@ -58,7 +52,6 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
     const std::uint8_t* prev[kMaxLanes] = {};
     std::uint8_t* cur[kMaxLanes] = {};
     std::vector<StagedFile> writing;
-    if (background) CAIRN_RETURN_IF_ERROR(committer->WaitFor(cur_job));
     for (int i = 0; i < k; ++i) {
       SealLane& lane = lanes[i];
       if (lane.cur.data() == nullptr) {
@@ -66,7 +59,7 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       }
       prev[i] = l > 1 ? lane.prev.data() : nullptr;
       cur[i] = lane.cur.data();
-      if (files && !background) {
+      if (files) {
         CAIRN_ASSIGN_OR_RETURN(StagedFile f, StagedFile::Create(LayerPath(lane.scratch_dir, l)));
         writing.push_back(std::move(f));
       }
@@ -84,7 +77,7 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
         if (lanes[i].columns != nullptr) {
           lanes[i].columns->Absorb(l, l > 1 ? prev[i] + 32 * first : nullptr, labels, first, count);
         }
-        if (files && !background) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32)));
+        if (files) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32)));
       }
       if (pending_layer != 0 && c == commit_chunk) {
         CAIRN_RETURN_IF_ERROR(committer->Submit(LayerJob(std::move(pending), lanes, pending_layer)));
@@ -92,11 +85,9 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       }
     }
     for (SealLane& lane : lanes) std::swap(lane.prev, lane.cur);
-    std::swap(prev_job, cur_job);
     if (!files) continue;
     if (background || l == stop_after_layer || l == layers) {
       CAIRN_RETURN_IF_ERROR(committer->Submit(LayerJob(std::move(writing), lanes, l)));
-      if (background) prev_job = committer->submitted();
     } else {
       pending = std::move(writing);
       pending_layer = l;
@@ -106,8 +97,6 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       return Status::Cancelled("seal stopped after layer " + std::to_string(l));
     }
   }
-  // The caller may reuse cur at once.
-  if (background) CAIRN_RETURN_IF_ERROR(committer->WaitFor(cur_job));
   return Status::Ok();
 }
 

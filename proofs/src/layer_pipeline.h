@@ -1,11 +1,11 @@
 // The labelling loop of a seal (or an unseal): layers start+1 .. L of one to four shards of the same node count,
 // computed on the calling thread in chunks of 1 MiB of labels per shard. Each finished chunk is, while still in cache,
-// absorbed into the shard's column hashes. Layer files go through the Committer (committer.h): inline, each chunk is
-// appended to the layer file with its write-back started at once, and the layer committed a quarter of the way into
-// the next layer, when the disk has long caught up; with a helper thread, the finished layer is handed over whole and
-// written from its buffer by the helper, so the labelling thread does no file I/O at all. One shard runs the
-// single-lane kernel (ComputeLayerRange); two to four run interleaved through the four-lane one (ComputeLayerLanes).
-// Both read the parents of layers >= 2 from a parent table (parent_table.h) that layer 1 fills.
+// absorbed into the shard's column hashes and appended to its layer file, whose write-back starts at once. A finished
+// layer's commit (fsync, rename, state: the disk waits) goes through the Committer (committer.h): on its helper
+// thread as soon as the layer is done, or inline a quarter of the way into the next layer, when the disk has long
+// caught up. One shard runs the single-lane kernel (ComputeLayerRange); two to four run interleaved through the
+// four-lane one (ComputeLayerLanes). Both read the parents of layers >= 2 from a parent table (parent_table.h) that
+// layer 1 fills.
 //
 // Memory: the lanes' buffers plus the parent table (n * 56 bytes, shared by the lanes).
 //
@@ -46,9 +46,8 @@ struct SealLane {
 
 // Labels layers start+1 .. layers for every lane, writing layer files and states through `committer` (none when it
 // is null: an unseal). When stop_after_layer is in that range, returns kCancelled once that layer is durable. Layer L
-// is submitted but maybe not yet durable on return: the caller drains the committer, and until then must not modify
-// the lanes' prev buffers (a background committer may still be writing them); cur is free. `chunk_nodes` is for
-// tests (small chunks exercise the chunk and commit logic cheaply).
+// is submitted but maybe not yet durable on return: the caller drains the committer. `chunk_nodes` is for tests
+// (small chunks exercise the chunk and commit logic cheaply).
 // REQUIRES: 1 <= lanes.size() <= kMaxLanes; every lane's non-empty buffers hold graph.node_count() * 32 bytes, prev
 // holding layer `start` when start >= 1; chunk_nodes >= 1.
 Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start, std::uint32_t stop_after_layer,

@@ -93,9 +93,9 @@ bool AnyRepeated(std::span<const ShardToSeal> shards) {
   return false;
 }
 
-// Everything after the last layer: comm_c, comm_d, the replica (data XOR the key in lane.prev, built in lane.cur),
-// its tree and the meta record, which the committer writes after the replica and the tree file. The key and the
-// replica stay in the lane, and the tree in `run`, until the committer is drained.
+// Everything after the last layer: comm_c, comm_d, the replica (the key in lane.prev XORed with the data in place),
+// its tree and the meta record, which the committer writes after the replica and the tree file. The replica stays in
+// the lane, and the tree in `run`, until the committer is drained.
 Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane& lane, Committer& committer) {
   const std::uint64_t n = run.state.node_count;
   SealResult result;
@@ -106,13 +106,11 @@ Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane
   CAIRN_ASSIGN_OR_RETURN(result.comm_c, MerkleRoot(run.columns.Finish()));
   run.columns = ColumnHasher();
 
-  if (lane.cur.data() == nullptr) {
-    CAIRN_ASSIGN_OR_RETURN(lane.cur, NodeBuffer::Allocate(n * 32));
-  }
+  lane.cur.Release();
   MerkleBuilder data_tree;
-  CAIRN_RETURN_IF_ERROR(XorFile(run.data, run.data_size, lane.prev.data(), lane.cur.data(), n * 32, &data_tree));
+  CAIRN_RETURN_IF_ERROR(XorFile(run.data, run.data_size, lane.prev.data(), lane.prev.data(), n * 32, &data_tree));
   CAIRN_ASSIGN_OR_RETURN(result.comm_d, data_tree.Finish());
-  CAIRN_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::Build(lane.cur.span()));
+  CAIRN_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::Build(lane.prev.span()));
   run.tree = std::move(tree);
   result.comm_r_last = run.tree->root();
   result.comm_r = CommR(result.comm_c, result.comm_r_last);
@@ -120,7 +118,7 @@ Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane
   CAIRN_ASSIGN_OR_RETURN(TreeFileLayout tree_file, LayOutTreeFile(*run.tree));
   CommitJob job;
   // Storage proofs read a few replica nodes at a time: nothing gained by leaving it in the page cache.
-  job.writes.push_back({ReplicaPath(shard.out_dir), {}, {lane.cur.span()}, true});
+  job.writes.push_back({ReplicaPath(shard.out_dir), {}, {lane.prev.span()}, true});
   job.writes.push_back({TreePath(shard.out_dir), std::move(tree_file.head), std::move(tree_file.levels), false});
   job.records.emplace_back(MetaPath(shard.out_dir), EncodeSealMeta(result));
   CAIRN_RETURN_IF_ERROR(committer.Submit(std::move(job)));

@@ -8,9 +8,9 @@
 //
 // Files (the grammars are in seal_files.cc and tree_file.cc):
 //   scratch_dir/layer-NN, scratch_dir/state   one file per layer plus a progress record. A layer is written while
-//       it is computed (or, with background_commits, right after) and made durable (fsync, rename) shortly after; the
-//       state records the last durable one, so a seal interrupted at any point resumes after it. Needed by
-//       ProveSeal; DropScratch deletes them afterwards. Disk: layers * n * 32 bytes.
+//       it is computed and made durable (fsync, rename) shortly after; the state records the last durable one, so a
+//       seal interrupted at any point resumes after it. Needed by ProveSeal; DropScratch deletes them afterwards.
+//       Disk: layers * n * 32 bytes.
 //   out_dir/replica, out_dir/tree-r, out_dir/meta   what the provider keeps for the deal's lifetime: the replica,
 //       its Merkle tree (for storage proofs without re-hashing) and the commitments. Disk: about 2 * n * 32 bytes.
 // Memory: per shard three layers' worth (3 * n * 32 bytes: two layers of labels and the column hashes, which are
@@ -48,12 +48,12 @@ struct SealOptions {
   // When non-zero, Seal returns kCancelled right after layer `stop_after_layer` is durable (crash-resume tests and
   // cooperative shutdown); calling Seal again resumes at the next layer.
   std::uint32_t stop_after_layer = 0;
-  // When true, the call starts one helper thread that writes finished layers and the output files and makes them
-  // durable (fsync, rename, state and meta records) while the calling thread goes on labelling; the helper mostly
-  // waits for the disk (the layers go through the page cache, where ProveSeal soon reads them back; the replica is
-  // written with O_DIRECT where the file system allows). When false (the default) no thread is started: the calling
-  // thread copies each layer into the page cache as it goes and waits for the disk itself, as late as possible.
-  // Files and results are the same either way.
+  // When true, the call starts one helper thread that makes finished layers and the output files durable (fsync,
+  // rename, state and meta records; it also writes the replica, with O_DIRECT where the file system allows) while
+  // the calling thread goes on labelling; the helper spends its time waiting for the disk. When false (the default)
+  // no thread is started and the calling thread waits for the disk itself, as late as possible. Either way the
+  // calling thread copies each layer into the page cache as it is computed (ProveSeal soon reads them back), and the
+  // files and results are the same.
   bool background_commits = false;
 };
 
