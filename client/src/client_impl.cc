@@ -241,7 +241,7 @@ class ClientImpl : public Client {
     SecretKey file_key = SecretKey::Random();
     std::string spool = repo_->spool_dir() + "/put-" + RandomName();
     CAIRN_RETURN_IF_ERROR(Env::Default()->CreateDirs(spool));
-    SpoolSink sink(Env::Default(), spool);
+    SpoolSink sink(Env::Default(), spool, SpoolDurability::kVolatile);
     UploadOptions uo;
     uo.cancel = options.cancel;
     uo.seed = std::random_device{}();

@@ -13,6 +13,33 @@ class SpoolWriter : public ShardWriter {
   std::unique_ptr<AtomicFileWriter> w_;
 };
 
+// Temp file, then rename; no fsync.
+class VolatileSpoolWriter : public ShardWriter {
+ public:
+  VolatileSpoolWriter(Env* env, std::string path, std::string temp, std::unique_ptr<WritableFile> f)
+      : env_(env), path_(std::move(path)), temp_(std::move(temp)), f_(std::move(f)) {}
+  ~VolatileSpoolWriter() override {
+    if (f_) {
+      (void)f_->Close();
+      (void)env_->RemoveFile(temp_);
+    }
+  }
+  Status Append(ByteSpan data) override { return f_->Append(data); }
+  Status Commit() override {
+    Status s = f_->Close();
+    f_.reset();
+    if (s.ok()) s = env_->RenameFile(temp_, path_);
+    if (!s.ok()) (void)env_->RemoveFile(temp_);
+    return s;
+  }
+
+ private:
+  Env* env_;
+  std::string path_;
+  std::string temp_;
+  std::unique_ptr<WritableFile> f_;
+};
+
 class FileShardReader : public ShardReader {
  public:
   FileShardReader(std::unique_ptr<RandomAccessFile> f, std::uint64_t size) : f_(std::move(f)), size_(size) {}
@@ -35,7 +62,13 @@ std::string SpoolShardPath(const std::string& dir, std::uint32_t segment, int sh
 }
 
 Result<std::unique_ptr<ShardWriter>> SpoolSink::Create(std::uint32_t segment, int shard) {
-  CAIRN_ASSIGN_OR_RETURN(auto w, AtomicFileWriter::Create(env_, SpoolShardPath(dir_, segment, shard)));
+  std::string path = SpoolShardPath(dir_, segment, shard);
+  if (durability_ == SpoolDurability::kVolatile) {
+    std::string temp = path + ".part";
+    CAIRN_ASSIGN_OR_RETURN(auto f, env_->NewWritableFile(temp));
+    return std::unique_ptr<ShardWriter>(new VolatileSpoolWriter(env_, path, std::move(temp), std::move(f)));
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto w, AtomicFileWriter::Create(env_, path));
   return std::unique_ptr<ShardWriter>(new SpoolWriter(std::move(w)));
 }
 

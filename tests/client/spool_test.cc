@@ -131,5 +131,33 @@ TEST(SpoolTest, CommittedShardsSurvivePowerLoss) {
   }
 }
 
+TEST(SpoolTest, VolatileSpoolNeverSyncsButNeverShowsPartialShards) {
+  auto dir = TempDir::Create("spool");
+  ASSERT_TRUE(dir.ok());
+  FaultInjectionEnv env;
+  SpoolSink sink(&env, dir->path(), SpoolDurability::kVolatile);
+  auto coding = EncodeTo(sink);
+  ASSERT_TRUE(coding.ok()) << coding.status().ToString();
+  EXPECT_EQ(env.Count(FaultOp::kSync), 0);
+  EXPECT_EQ(env.Count(FaultOp::kSyncDir), 0);
+  SpoolSource source(Env::Default(), dir->path());
+  MemoryOutput out;
+  Bytes key(kAeadKeySize, 5);
+  ASSERT_TRUE(DecodeFile(*coding, key, source, out, {}).ok());
+  EXPECT_EQ(out.bytes, Data());
+  // A write failing midway leaves no shard under its final name for that shard, and no temp file behind.
+  auto dir2 = TempDir::Create("spool");
+  ASSERT_TRUE(dir2.ok());
+  FaultInjectionEnv env2;
+  env2.FailNth(FaultOp::kWrite, 5);
+  {
+    SpoolSink sink2(&env2, dir2->path(), SpoolDurability::kVolatile);
+    EXPECT_EQ(EncodeTo(sink2).status().code(), Code::kIOError);
+  }
+  auto names = Env::Default()->ListDir(dir2->path());
+  ASSERT_TRUE(names.ok());
+  for (const std::string& n : *names) EXPECT_EQ(n.find(".part"), std::string::npos) << n;
+}
+
 }  // namespace
 }  // namespace cairn::client
