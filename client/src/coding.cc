@@ -11,8 +11,8 @@ Status ValidateCodingParams(const CodingParams& p) {
   if (p.segment_size < 1 || p.segment_size > kMaxSegmentSize) {
     return Status::InvalidArgument("segment size must be between 1 byte and 16 GiB");
   }
-  if (p.unit_size != 0 && (p.unit_size < kMinUnitSize || p.unit_size > kMaxUnitSize ||
-                           !std::has_single_bit(p.unit_size))) {
+  if (p.unit_size != 0 &&
+      (p.unit_size < kMinUnitSize || p.unit_size > kMaxUnitSize || !std::has_single_bit(p.unit_size))) {
     return Status::InvalidArgument("unit size must be a power of two between 64 B and 64 KiB");
   }
   return Status::Ok();

@@ -98,8 +98,8 @@ Result<Manifest> Manifest::Parse(ByteSpan bytes) {
   std::uint8_t k = 0, mm = 0;
   ByteSpan header;
   std::uint32_t segments = 0;
-  if (!r.ReadBE64(c.size) || !r.ReadU8(k) || !r.ReadU8(mm) || !r.ReadBE64(c.segment_size) ||
-      !r.ReadBE32(c.unit_size) || !r.ReadSpan(kStreamHeaderSize, header) || !r.ReadBE32(segments)) {
+  if (!r.ReadBE64(c.size) || !r.ReadU8(k) || !r.ReadU8(mm) || !r.ReadBE64(c.segment_size) || !r.ReadBE32(c.unit_size) ||
+      !r.ReadSpan(kStreamHeaderSize, header) || !r.ReadBE32(segments)) {
     return Status::Corruption("manifest coding truncated");
   }
   c.k = k;

@@ -10,8 +10,10 @@ std::string NetworkGroup(const std::string& endpoint) {
   std::string host = endpoint.substr(0, endpoint.rfind(':'));
   int dots = 0;
   for (char c : host) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') return host;
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      return host;
   }
   if (dots != 3) return host;
   return host.substr(0, host.rfind('.'));
@@ -28,8 +30,7 @@ Result<std::vector<Candidate>> Place(const std::vector<Candidate>& providers, co
   }
   if (static_cast<int>(fit.size()) < req.shards) {
     return Status::Unavailable("only " + std::to_string(fit.size()) + " providers can take a shard of " +
-                               std::to_string(req.shard_size) + " bytes; " + std::to_string(req.shards) +
-                               " needed");
+                               std::to_string(req.shard_size) + " bytes; " + std::to_string(req.shards) + " needed");
   }
   std::mt19937_64 rng(req.seed);
   std::shuffle(fit.begin(), fit.end(), rng);

@@ -24,8 +24,8 @@ struct Candidate {
 };
 
 struct PlacementRequest {
-  int shards = 0;                 // k + m
-  int spares = 2;                 // extra candidates beyond `shards`, if available
+  int shards = 0;  // k + m
+  int spares = 2;  // extra candidates beyond `shards`, if available
   std::uint64_t shard_size = 0;
   std::uint64_t max_price = UINT64_MAX;
   std::set<std::string> exclude;  // provider ids not to use (already holding a shard of this segment, refused...)

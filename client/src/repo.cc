@@ -79,8 +79,8 @@ Result<std::unique_ptr<Repo>> Repo::Open(const std::string& dir, const RepoKeySo
   ByteSpan magic, params_bytes, check;
   std::uint8_t version = 0, source = 0, hi = 0, lo = 0;
   if (!r.ReadSpan(4, magic) || std::memcmp(magic.data(), kMagic, 4) != 0 || !r.ReadU8(version) || version != 1 ||
-      !r.ReadU8(source) || (source != 1 && source != 2) || !r.ReadSpan(kKdfParamsSize, params_bytes) ||
-      !r.ReadU8(hi) || !r.ReadU8(lo) || !r.ReadSpan((hi << 8) | lo, check) || !r.AtEnd()) {
+      !r.ReadU8(source) || (source != 1 && source != 2) || !r.ReadSpan(kKdfParamsSize, params_bytes) || !r.ReadU8(hi) ||
+      !r.ReadU8(lo) || !r.ReadSpan((hi << 8) | lo, check) || !r.AtEnd()) {
     return Status::Corruption("the repository header " + dir + "/repo is damaged or of an unknown version");
   }
   std::optional<SecretKey> master;

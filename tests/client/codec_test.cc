@@ -12,8 +12,8 @@
 namespace cairn::client {
 namespace {
 
-constexpr std::uint32_t kUnit = 256;         // chunk = 240 plaintext bytes
-constexpr std::uint64_t kSegment = 5000;     // not a multiple of the stripe (4 x 240 = 960)
+constexpr std::uint32_t kUnit = 256;      // chunk = 240 plaintext bytes
+constexpr std::uint64_t kSegment = 5000;  // not a multiple of the stripe (4 x 240 = 960)
 
 Bytes RandomData(std::size_t n, std::uint32_t seed) {
   std::mt19937_64 rng(seed);
@@ -56,8 +56,8 @@ Result<Bytes> Decode(Encoded& e, const DecodeOptions& o = {}, ByteSpan key = {})
 
 TEST(CodecTest, RoundTripsEdgeSizes) {
   const std::uint64_t stripe = 4 * (kUnit - kAeadTagSize);
-  for (std::uint64_t size : std::initializer_list<std::uint64_t>{0, 1, stripe - 1, stripe, stripe + 1, kSegment - 1, kSegment, kSegment + 1,
-                             3 * kSegment + 17}) {
+  for (std::uint64_t size : std::initializer_list<std::uint64_t>{0, 1, stripe - 1, stripe, stripe + 1, kSegment - 1,
+                                                                 kSegment, kSegment + 1, 3 * kSegment + 17}) {
     for (int threads : {1, 2}) {
       SCOPED_TRACE("size=" + std::to_string(size) + " threads=" + std::to_string(threads) + " seed=11");
       Bytes data = RandomData(size, 11);

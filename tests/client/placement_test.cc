@@ -50,8 +50,11 @@ TEST(PlacementTest, DistinctProvidersAndSpreadOverSlash24) {
 }
 
 TEST(PlacementTest, SparesAndFiltering) {
-  std::vector<Candidate> ps = {C("full", "10.0.1.1:1", 10), C("dear", "10.0.2.1:1", 1 << 30, 100),
-                               C("bad", "10.0.3.1:1", 1 << 30, 1, 5), C("a", "10.0.4.1:1"), C("b", "10.0.5.1:1"),
+  std::vector<Candidate> ps = {C("full", "10.0.1.1:1", 10),
+                               C("dear", "10.0.2.1:1", 1 << 30, 100),
+                               C("bad", "10.0.3.1:1", 1 << 30, 1, 5),
+                               C("a", "10.0.4.1:1"),
+                               C("b", "10.0.5.1:1"),
                                C("x", "10.0.6.1:1")};
   PlacementRequest req = Req(2, 5, 100, 2);
   req.max_price = 10;

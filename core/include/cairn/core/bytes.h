@@ -45,9 +45,7 @@ inline void PutBE64(std::uint8_t* p, std::uint64_t v) {
 inline std::uint32_t GetBE32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
-inline std::uint64_t GetBE64(const std::uint8_t* p) {
-  return (std::uint64_t{GetBE32(p)} << 32) | GetBE32(p + 4);
-}
+inline std::uint64_t GetBE64(const std::uint8_t* p) { return (std::uint64_t{GetBE32(p)} << 32) | GetBE32(p + 4); }
 inline std::uint64_t GetLE64(const std::uint8_t* p) {
   std::uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];

@@ -68,7 +68,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result built from an OK Status");
     if (std::get<Status>(v_).ok()) v_ = Status::Internal("Result built from an OK Status");
@@ -98,10 +98,10 @@ class [[nodiscard]] Result {
 #define CAIRN_CONCAT_(a, b) CAIRN_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define CAIRN_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::cairn::Status cairn_status_ = (expr);         \
-    if (!cairn_status_.ok()) return cairn_status_;  \
+#define CAIRN_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::cairn::Status cairn_status_ = (expr);        \
+    if (!cairn_status_.ok()) return cairn_status_; \
   } while (0)
 
 // `lhs = value of expr` or return its Status. `lhs` may declare a variable: CAIRN_ASSIGN_OR_RETURN(auto x, F());
