@@ -32,8 +32,9 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
   const std::uint64_t n = graph.node_count();
   const bool files = committer != nullptr;
   // Each chunk is appended to its layer file (a page-cache copy of labels still in cache; ProveSeal reads the layers
-  // back soon after the seal) with its write-back started at once. The commit (fsync, rename, state) waits for the
-  // disk: a helper runs it as soon as the layer is done; inline, it runs a quarter of the way into the next layer,
+  // back soon after the seal). The commit (fsync, rename, state) waits for the disk: a helper runs it as soon as the
+  // layer is done, and its fsync does the write-back; inline, each append starts its write-back at once (which costs
+  // this thread the file system's block allocation) and the commit runs a quarter of the way into the next layer,
   // when the disk has long caught up.
   const bool background = files && committer->background();
   const std::uint64_t chunks = (n + chunk_nodes - 1) / chunk_nodes;
@@ -77,7 +78,7 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
         if (lanes[i].columns != nullptr) {
           lanes[i].columns->Absorb(l, l > 1 ? prev[i] + 32 * first : nullptr, labels, first, count);
         }
-        if (files) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32)));
+        if (files) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32), !background));
       }
       if (pending_layer != 0 && c == commit_chunk) {
         CAIRN_RETURN_IF_ERROR(committer->Submit(LayerJob(std::move(pending), lanes, pending_layer)));
