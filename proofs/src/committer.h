@@ -1,10 +1,11 @@
 // Makes a seal's files durable in order, either inline or on one helper thread, so that the labelling loop need not
 // wait for the disk: a commit is a few fsyncs, and under a busy disk each can take tens of milliseconds.
 //
-// A job publishes staged files (StagedFile::Commit: fsync, rename, fsync of the directory), then writes small
-// records atomically (a seal state naming the layer just made durable, or a replica's meta). Jobs run in submission
-// order; once one fails the later ones are dropped (a state must never name a layer that is not durable), and the
-// first error is reported by every later Submit and by Drain.
+// A job publishes staged files (StagedFile::Commit: fsync, rename, fsync of the directory), then writes and
+// publishes whole files handed over as memory (FileWrite: a replica and its tree), then writes small records
+// atomically (a seal state naming the layer just made durable, or a replica's meta). Jobs run in submission order;
+// once one fails the later ones are dropped (a state must never name a layer that is not durable), and the first
+// error is reported by every later Submit and by WaitFor / Drain.
 //
 // Thread-safety: one owner thread calls Submit and Drain. With a helper, a submitted job's files and records belong
 // to the helper until Drain returns.
