@@ -92,6 +92,11 @@ Result<TorrentId> Swarm::Seed(const std::string& file_path, ByteSpan torrent, co
   // The file may be stored under any name: map the torrent's single file onto it.
   const std::string base = path.filename().string();
   if (ti->files().file_path(lt::file_index_t{0}) != base) atp.renamed_files[lt::file_index_t{0}] = base;
+  if (options.trust_data && options.pieces_verified) {
+    // libtorrent 2.0 reads add_torrent_params::verified_pieces only in seed mode: the pieces set there are served
+    // without the async hash a seed-mode torrent otherwise runs on each piece's first request.
+    atp.verified_pieces.resize(ti->num_pieces(), true);
+  }
   atp.ti = std::move(ti);
   if (options.trust_data) atp.flags |= lt::torrent_flags::seed_mode;
   atp.upload_limit = options.upload_rate_limit > 0 ? options.upload_rate_limit : -1;

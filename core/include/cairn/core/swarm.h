@@ -93,6 +93,11 @@ struct SeedOptions {
   // first time a peer asks for it; a bad piece drops the torrent out of seeding and makes it re-check every piece.
   // false: check the whole file before serving.
   bool trust_data = true;
+  // With trust_data: also skip that first-request check, serving every piece unhashed (libtorrent seed mode with
+  // every piece marked verified). Only for a file this process just wrote and hashed into `torrent` itself (a
+  // client's freshly encoded shard): a bad piece is then caught by the downloader's own piece check, never here.
+  // Per torrent, so other torrents of the session (a provider's) keep checking. Ignored without trust_data.
+  bool pieces_verified = false;
   int upload_rate_limit = 0;  // bytes/s; 0 = unlimited
 };
 
