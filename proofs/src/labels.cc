@@ -172,19 +172,22 @@ void LayerOnTheFly(const Graph& graph, const LabelHasher& hasher, std::uint32_t 
   }
 }
 
-// Nodes [begin, end) of a layer >= 2 with parents read from the table; the parent labels of node v + kAhead are
-// prefetched while v is hashed.
+// Nodes [begin, end) of a layer >= 2 with parents read from the table. The parent labels of node v + kAhead are
+// prefetched into L2 while v is hashed, spread over its compression calls (a burst of thirteen fills the line-fill
+// buffers and stalls the hashing; measured ~2-4% faster than all at once into L1 at 16 and 64 MiB).
 void LayerFromTable(const ParentTable& table, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
                     std::uint8_t* cur, std::uint64_t begin, std::uint64_t end) {
   alignas(64) std::uint8_t gathered[kLaterLayerParents * 32];
   alignas(64) std::uint8_t last[64];
   constexpr std::uint64_t kAhead = 8;
+  constexpr int kL2 = 2;  // __builtin_prefetch locality: prefetcht1
   for (std::uint64_t v = begin; v < end; ++v) {
-    if (v + kAhead < end) {
-      const std::uint32_t* q = table.row(v + kAhead);
-      for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur + 32 * std::uint64_t{q[i]});
-      for (int i = kBaseDegree; i < kParentRow; ++i) __builtin_prefetch(prev + 32 * std::uint64_t{q[i]});
-    }
+    const std::uint32_t* q = v + kAhead < end ? table.row(v + kAhead) : nullptr;
+    auto prefetch = [&](const std::uint8_t* layer_labels, int from, int to) {
+      if (q == nullptr) return;
+      for (int i = from; i < to; ++i) __builtin_prefetch(layer_labels + 32 * std::uint64_t{q[i]}, 0, kL2);
+    };
+    prefetch(cur, 1, kBaseDegree);
     const std::uint32_t* p = table.row(v);
     if (v == 0) {
       std::memset(gathered, 0, 32 * kBaseDegree);
@@ -194,7 +197,9 @@ void LayerFromTable(const ParentTable& table, const LabelHasher& hasher, std::ui
     for (int i = kBaseDegree; i < kParentRow; ++i) std::memcpy(gathered + 32 * i, prev + 32 * std::uint64_t{p[i]}, 32);
     Sha256State s = hasher.midstate();
     Sha256Compress(s, gathered, 7);
+    prefetch(prev, kBaseDegree, kBaseDegree + kExpanderDegree / 2);
     Sha256Compress(s, gathered, 7);
+    prefetch(prev, kBaseDegree + kExpanderDegree / 2, kParentRow);
     Sha256Compress(s, gathered, 4);
     FinalBlock(layer, v, gathered + 8 * 32, last);
     Sha256Compress(s, last, 1);
