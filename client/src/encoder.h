@@ -17,7 +17,9 @@ namespace cairn::client {
 struct EncodeOptions {
   CodingParams params;
   int threads = 2;
-  std::size_t stripes_per_batch = 16;
+  // Stripes handed out per round. Small batches keep a stripe's plaintext and units in cache between the AEAD, RS
+  // and hashing passes: 10+4, one thread: 2 -> 0.75-0.81 GB/s, 16 -> 0.67-0.68, 64 -> 0.38-0.39 (same runs).
+  std::size_t stripes_per_batch = 2;
   // Called after each batch with the plaintext bytes consumed so far. May be empty.
   std::function<void(std::uint64_t)> progress;
   // Called once each segment's shards are committed to the sink, with the segment's coding, before the next segment
