@@ -42,8 +42,9 @@ struct UploadOptions {
   std::chrono::seconds stall_timeout{30};        // a deal with no download progress this long is moved elsewhere
   std::size_t max_segments_in_flight = 3;        // segments seeded and waiting for receipts
   // A shard for which no provider can be found (after looking providers up again, at most once a second) this long
-  // fails the put.
-  std::chrono::milliseconds no_provider_timeout{6000};
+  // fails the put. Long enough for a provider whose first DHT announce missed the nodes near the key to re-announce
+  // (providers re-announce every 5 s in their first minute).
+  std::chrono::milliseconds no_provider_timeout{20000};
   // Long tail: once at least `spare_quorum` of a segment's k + m shards are stored (0: all but one), a shard still
   // without a receipt `spare_factor` x its siblings' median receipt time after its proposal (and at least
   // `spare_min_wait`) is proposed to a spare provider too.

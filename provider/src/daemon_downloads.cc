@@ -54,12 +54,14 @@ std::chrono::milliseconds Daemon::Core::Tick() {
 void Daemon::Core::MaybeReannounce() {
   // libtorrent announces what was added before the DHT had nodes only after 15 minutes, and announces stored while
   // few nodes were known miss the nodes closest to the key that join later: re-announce whenever the routing table
-  // has doubled, and every minute during the first ten.
+  // has doubled, every 5 s during the first minute (a devnet's clients arrive then) and every minute until ten.
   const auto now = Clock::now();
   const int nodes = swarm->DhtNodeCount();
   if (nodes <= 0) return;
   const bool grew = nodes >= 2 * std::max(reannounced_nodes, 1) || reannounced_nodes == 0;
-  const bool young = now - started < std::chrono::minutes(10) && now - last_reannounce >= std::chrono::minutes(1);
+  const auto age = now - started;
+  const auto cadence = age < std::chrono::minutes(1) ? std::chrono::seconds(5) : std::chrono::seconds(60);
+  const bool young = age < std::chrono::minutes(10) && now - last_reannounce >= cadence;
   if (!(grew && now - last_reannounce >= std::chrono::seconds(2)) && !young) return;
   Status s = swarm->ForceReannounce();
   if (!s.ok()) LogLine("DHT re-announce failed: " + s.ToString());
