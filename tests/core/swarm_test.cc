@@ -1,6 +1,7 @@
 // Real libtorrent sessions on loopback. Every session binds port 0 on an explicit 127.x address and reads the port
 // back; every wait has a deadline.
 #include "cairn/core/swarm.h"
+#include "swarm_test_util.h"
 
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
@@ -23,55 +24,12 @@ using std::chrono::seconds;
 constexpr std::size_t kFileSize = 4 << 20;
 constexpr int kPieceSize = 256 << 10;
 
-SteadyTime In(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cairn-swarm-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr) << "mkdtemp failed";
-    path_ = p ? fs::path(p) : fs::temp_directory_path();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-Bytes RandomBytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes b(n);
-  for (std::size_t i = 0; i < n; i += 8) {
-    const std::uint64_t v = rng();
-    for (std::size_t j = 0; j < 8 && i + j < n; ++j) b[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
-  }
-  return b;
-}
-
-void WriteFile(const fs::path& p, ByteSpan data) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  ASSERT_TRUE(out.good()) << p;
-}
-
-// Overwrites bytes in place (same inode), as a disk error or a tampering provider would.
-void OverwriteInPlace(const fs::path& p, std::size_t offset, ByteSpan data) {
-  std::fstream f(p, std::ios::binary | std::ios::in | std::ios::out);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  f.flush();
-  ASSERT_TRUE(f.good()) << p;
-}
-
-Bytes ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using swarm_test::In;
+using swarm_test::OverwriteInPlace;
+using swarm_test::RandomBytes;
+using swarm_test::ReadFile;
+using swarm_test::WriteFile;
+using TempDir = swarm_test::ScratchDir;
 
 std::unique_ptr<Swarm> StartSwarm(const std::string& ip, bool dht = false, std::vector<Endpoint> bootstrap = {},
                                   bool same_ip = false) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "cairn/core/swarm.h"
+#include "swarm_test_util.h"
 
 namespace cairn {
 namespace {
@@ -25,44 +26,11 @@ using std::chrono::seconds;
 constexpr std::size_t kFileSize = 4 << 20;
 constexpr int kPieceSize = 256 << 10;
 
-SteadyTime In(std::chrono::milliseconds d) { return std::chrono::steady_clock::now() + d; }
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cairn-swarm-verified-XXXXXX").string();
-    char* p = mkdtemp(tmpl.data());
-    EXPECT_NE(p, nullptr) << "mkdtemp failed";
-    path_ = p ? fs::path(p) : fs::temp_directory_path();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-Bytes RandomBytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  Bytes b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(rng());
-  return b;
-}
-
-void WriteFile(const fs::path& p, ByteSpan data) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  out.flush();
-  ASSERT_TRUE(out.good()) << p;
-}
-
-Bytes ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using swarm_test::In;
+using swarm_test::RandomBytes;
+using swarm_test::ReadFile;
+using swarm_test::WriteFile;
+using TempDir = swarm_test::ScratchDir;
 
 std::unique_ptr<Swarm> StartSwarm() {
   SwarmOptions o;
