@@ -30,17 +30,21 @@ std::string FormatObjectListText(const std::vector<ObjectInfo>& objects) {
   return out;
 }
 
+void WriteInfoMembers(JsonWriter& w, const ObjectInfo& info) {
+  w.Key("name").String(info.name);
+  w.Key("size").Uint(info.size);
+  w.Key("mtime_ns").Int(info.mtime_ns);
+  w.Key("k").Int(info.k);
+  w.Key("m").Int(info.m);
+  w.Key("segments").Uint(info.segments);
+}
+
 std::string FormatObjectListJson(const std::vector<ObjectInfo>& objects) {
   JsonWriter w;
   w.BeginArray();
   for (const ObjectInfo& o : objects) {
     w.BeginObject();
-    w.Key("name").String(o.name);
-    w.Key("size").Uint(o.size);
-    w.Key("mtime_ns").Int(o.mtime_ns);
-    w.Key("k").Int(o.k);
-    w.Key("m").Int(o.m);
-    w.Key("segments").Uint(o.segments);
+    WriteInfoMembers(w, o);
     w.EndObject();
   }
   w.EndArray();

@@ -21,4 +21,9 @@ Status RunLs(const LsArgs& args, const GlobalArgs& global, Environment& env);
 std::string FormatObjectListText(const std::vector<ObjectInfo>& objects);
 std::string FormatObjectListJson(const std::vector<ObjectInfo>& objects);
 
+class JsonWriter;
+// Writes an object's summary members (name, size, mtime_ns, k, m, segments) into the open JSON object; `ls` and
+// `status` share it so both print an object the same way.
+void WriteInfoMembers(JsonWriter& w, const ObjectInfo& info);
+
 }  // namespace cairn::cli

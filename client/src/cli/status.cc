@@ -8,6 +8,7 @@
 
 #include "cli/format.h"
 #include "cli/json.h"
+#include "cli/ls.h"
 
 namespace cairn::cli {
 namespace {
@@ -19,15 +20,6 @@ int MinHealthy(const ObjectStatus& s) {
 }
 
 std::string ShortHex(const std::string& hex) { return hex.size() > 16 ? hex.substr(0, 16) : hex; }
-
-void WriteInfoMembers(JsonWriter& w, const ObjectInfo& info) {
-  w.Key("name").String(info.name);
-  w.Key("size").Uint(info.size);
-  w.Key("mtime_ns").Int(info.mtime_ns);
-  w.Key("k").Int(info.k);
-  w.Key("m").Int(info.m);
-  w.Key("segments").Uint(info.segments);
-}
 
 void WriteStatusMembers(JsonWriter& w, const ObjectStatus& s) {
   w.Key("health").String(HealthOf(s));
