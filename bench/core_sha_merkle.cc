@@ -251,6 +251,48 @@ BENCHMARK(BM_HashBlocks<kAvx512Gather>)->Arg(1024);
 BENCHMARK(BM_HashBlocks<kShaNiKernel>)->DenseRange(1, 16, 1);
 BENCHMARK(BM_HashBlocks<kAvx512Transpose>)->DenseRange(1, 16, 1);
 
+// ---- One perfect subtree of 2048 nodes (64 KiB, the encoder's largest unit): items = compressions (2047) ----
+// Level by level through HashBlocks (each level's digests stored, reloaded and transposed: the kernel MerkleRoot used
+// before) against PerfectSubtreeRoot, which on the AVX-512 path keeps the levels lane-major in registers.
+
+enum SubtreeMode { kLevelByLevel, kPerfect };
+
+template <SubtreeMode M>
+void BM_Subtree64KiB(benchmark::State& state) {
+  const auto path = static_cast<internal::HashPath>(state.range(0));
+  if (!internal::ForceHashPath(path)) {
+    state.SkipWithError("CPU lacks this path");
+    return;
+  }
+  constexpr std::size_t kNodes = 2048;
+  const Bytes data = RandomData(32 * kNodes, 8);
+  std::vector<Hash32> scratch(kNodes / 2);
+  for (auto _ : state) {
+    Hash32 root;
+    if (M == kPerfect) {
+      root = internal::PerfectSubtreeRoot(data.data(), kNodes, scratch.data());
+    } else {
+      internal::HashBlocks(internal::MerkleLeafIv(), data.data(), kNodes / 2, scratch.data());
+      for (std::size_t c = kNodes / 2; c > 1; c /= 2) {
+        internal::HashBlocks(internal::MerkleNodeIv(), scratch[0].data(), c / 2, scratch.data());
+      }
+      root = scratch[0];
+    }
+    benchmark::DoNotOptimize(root);
+  }
+  Check(internal::ForceHashPath(internal::HashPath::kAuto), "restore kAuto");
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kNodes - 1));
+  state.SetLabel(M == kPerfect ? "PerfectSubtreeRoot" : "HashBlocks level by level");
+}
+BENCHMARK(BM_Subtree64KiB<kLevelByLevel>)
+    ->ArgName("path")
+    ->Arg(static_cast<int>(internal::HashPath::kShaNi))
+    ->Arg(static_cast<int>(internal::HashPath::kAvx512));
+BENCHMARK(BM_Subtree64KiB<kPerfect>)
+    ->ArgName("path")
+    ->Arg(static_cast<int>(internal::HashPath::kShaNi))
+    ->Arg(static_cast<int>(internal::HashPath::kAvx512));
+
 // ---- Merkle ----
 
 // items = data nodes (32 bytes each).

@@ -53,7 +53,10 @@ using internal::MerkleNodeIv;
 constexpr std::size_t kMaxPathLen = 64;
 // MerkleBuilder reduces its input in aligned chunks of this many nodes, so a chunk's level-1 hashes (32 KiB) stay
 // in L1/L2 cache while every level above them is folded.
-constexpr std::uint64_t kChunkNodes = 2048;
+constexpr std::uint64_t kChunkNodes = internal::kMaxPerfectSubtreeNodes;
+// Aligned power-of-two runs of at least this many nodes go through PerfectSubtreeRoot: from 32 nodes (one sixteen-lane
+// pass of level 1) the AVX-512 path keeps every level in registers.
+constexpr std::size_t kMinPerfectChunk = 32;
 
 Hash32 LeafPair(const std::uint8_t* a, const std::uint8_t* b) {
   std::uint8_t block[64];
@@ -143,6 +146,15 @@ Status MerkleBuilder::AddNodes(ByteSpan data) {
     // Chunks end on multiples of kChunkNodes, so a whole chunk folds to a single perfect subtree.
     const std::uint64_t room = kChunkNodes - nodes_ % kChunkNodes;
     const std::size_t take = static_cast<std::size_t>(n < room ? n : room);
+    if (!pending_ && take >= kMinPerfectChunk && std::has_single_bit(take) && nodes_ % take == 0) {
+      // An aligned perfect subtree (a whole chunk, or a power-of-two input such as an encoder unit): its root in one
+      // call, the way AddSubtreeRoot takes one.
+      PushPairHash(internal::PerfectSubtreeRoot(p, take, run), std::countr_zero(take));
+      nodes_ += take;
+      p += 32 * take;
+      n -= take;
+      continue;
+    }
     const std::uint64_t first_pair = nodes_ / 2;
     std::size_t count = 0;
     std::size_t used = 0;

@@ -103,6 +103,19 @@ void HashBlocks(const Sha256State& iv, const std::uint8_t* in, std::size_t count
   }
 }
 
+Hash32 PerfectSubtreeRoot(const std::uint8_t* nodes, std::size_t count, Hash32* scratch) {
+  static_assert(kMaxPerfectSubtreeNodes <= (std::size_t{32} << (kMaxSubtreeLevels - 1)));
+  std::size_t hashes = count / 2;
+  if (hashes >= 16 && ResolvePath() == HashPath::kAvx512) {
+    Sha256MerkleSubtreeAvx512(MerkleLeafIv(), MerkleNodeIv(), nodes, hashes / 16, scratch);
+    hashes = 16;
+  } else {
+    HashBlocks(MerkleLeafIv(), nodes, hashes, scratch);
+  }
+  for (; hashes > 1; hashes /= 2) HashBlocks(MerkleNodeIv(), scratch[0].data(), hashes / 2, scratch);
+  return scratch[0];
+}
+
 bool HashPathAvailable(HashPath path) {
   switch (path) {
     case HashPath::kShaNi:

@@ -19,16 +19,23 @@
 // The kernel is bound by vector ALU throughput, not latency: about 1,750 zmm instructions per sixteen blocks, on a
 // machine that retires two zmm integer instructions per cycle, only one of them a rotate or shift (672 per pass).
 // Nothing here uses SHA-NI: its instructions are legacy-SSE encoded, and interleaving them with dirty zmm0-15 state
-// stalls badly on the development machine (a throwaway measured it). Keeping them apart would need hand-allocated
-// zmm16-31, for a gain estimated from a synthetic instruction mix at about 6%.
+// stalls badly (on the Intel machine of issue 2's second session: 700 ns per block). A throwaway there kept the
+// sixteen lanes in zmm16-31 by hand (inline assembly) and interleaved 2, 4, 6 or 8 SHA-NI lanes: 18.9, 19.6, 21.8
+// and 23.4 ns per block against this kernel's 15.3-15.7 in the same run, because sha256rnds2 takes a vector ALU slot
+// there (4 of them added ~2.6 cycles to a saturated zmm loop) and the SHA-NI schedule costs ~60 more ALU ops a block.
+//
+// Merkle subtrees (Sha256MerkleSubtreeAvx512) skip the digest and message transposes between levels: a pass's eight
+// state vectors are the next level's message words once paired up by sixteen two-source permutes.
 //
 // Digests leave through an 8x16 -> 16x8 transpose (unpack 32, unpack 64, one two-source 64-bit permute per pair of
 // digests) and 32-byte stores.
 
 // GCC 12's avx512fintrin.h builds _mm512_undefined_epi32() (behind _mm512_ror_epi32 and the gathers) from a
-// self-initialised variable, which -Wmaybe-uninitialized reports at the header's lines once inlined here (GCC bug
-// 105593, fixed in 12.3). The diagnostic state at those lines is what counts, so this precedes the include.
+// self-initialised variable, which -Wmaybe-uninitialized (and, once inlined into Sha256MerkleSubtreeAvx512,
+// -Wuninitialized) reports at the header's lines (GCC bug 105593, fixed in 12.3). The diagnostic state at those lines
+// is what counts, so this precedes the include.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <cpuid.h>
 #include <immintrin.h>
 
@@ -190,6 +197,18 @@ CAIRN_AVX512_INLINE void StoreDigests(const __m512i (&s)[8], Hash32* out, int n)
   }
 }
 
+// The next level's sixteen blocks from two passes' lane-major states: block l = hash 2l || hash 2l + 1 of the
+// thirty-two hashes in a (0..15) and b (16..31). A state word is already the big-endian message word its digest bytes
+// would load as, so no byte swap is needed: one two-source permute per message word.
+CAIRN_AVX512_INLINE void PairUp(const __m512i (&a)[8], const __m512i (&b)[8], __m512i (&w)[16]) {
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  for (int i = 0; i < 8; ++i) {
+    w[i] = _mm512_permutex2var_epi32(a[i], even, b[i]);
+    w[8 + i] = _mm512_permutex2var_epi32(a[i], odd, b[i]);
+  }
+}
+
 CAIRN_AVX512_TARGET void HashBlocksTranspose(const Sha256State& iv, const std::uint8_t* in, std::size_t count,
                                              Hash32* out) {
   __m512i w[16], s[8];
@@ -235,6 +254,30 @@ CAIRN_AVX512_TARGET void HashBlocksGather(const Sha256State& iv, const std::uint
 }
 
 }  // namespace
+
+CAIRN_AVX512_TARGET void Sha256MerkleSubtreeAvx512(const Sha256State& leaf_iv, const Sha256State& node_iv,
+                                                   const std::uint8_t* nodes, std::size_t passes, Hash32* top) {
+  // A binary counter over the passes of level 1: pending[j] holds a pass of level 1 + j (16 hashes of 2^(j + 5)
+  // nodes each) waiting for its right sibling, which exists exactly when bit j of the pass index is set.
+  __m512i pending[kMaxSubtreeLevels][8];
+  __m512i w[16], s[8];
+  int top_level = 0;
+  for (std::size_t p = 0; p < passes; ++p) {
+    const std::uint8_t* blocks[kLanes];
+    for (int l = 0; l < kLanes; ++l) blocks[l] = nodes + 64 * (kLanes * p + l);
+    LoadTranspose(blocks, w);
+    Compress16(leaf_iv, w, s);
+    int level = 0;
+    for (; (p >> level) & 1; ++level) {
+      PairUp(pending[level], s, w);
+      Compress16(node_iv, w, s);
+    }
+    for (int i = 0; i < 8; ++i) pending[level][i] = s[i];
+    top_level = level;
+  }
+  // passes is a power of two, so the last pass carried into the single pass of the top level.
+  StoreDigests(pending[top_level], top, kLanes);
+}
 
 bool CpuHasAvx512() {
   static const bool has = [] {

@@ -45,4 +45,14 @@ enum class Avx512Load { kTranspose, kGather };
 void Sha256HashBlocksAvx512(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out,
                             Avx512Load load = Avx512Load::kTranspose);
 
+// Passes of sixteen blocks that Sha256MerkleSubtreeAvx512 can fold: 2^(kMaxSubtreeLevels - 1).
+inline constexpr int kMaxSubtreeLevels = 12;
+
+// The sixteen hashes of the level with sixteen hashes of a perfect Merkle subtree (merkle.cc's shape) over the
+// 32 * passes nodes at `nodes`: level 1 from `leaf_iv`, the levels above from `node_iv`. Every level stays in
+// registers, lane-major, between passes: no digest is byte-swapped or transposed until `top` is written.
+// REQUIRES: CpuHasAvx512(); passes is a power of two, 1 <= passes <= 2^(kMaxSubtreeLevels - 1).
+void Sha256MerkleSubtreeAvx512(const Sha256State& leaf_iv, const Sha256State& node_iv, const std::uint8_t* nodes,
+                               std::size_t passes, Hash32* top);
+
 }  // namespace cairn::internal

@@ -81,6 +81,32 @@ TEST(MerkleHashTest, HashBlocksMatchesReferenceOnEveryPathAndCount) {
   }
 }
 
+TEST(MerkleHashTest, PerfectSubtreeRootMatchesReferenceOnEveryPath) {
+  for (HashPath path : AvailablePaths()) {
+    ScopedHashPath forced(path);
+    SCOPED_TRACE("path " + std::to_string(static_cast<int>(path)));
+    SCOPED_TRACE("seed " + std::to_string(kSeed + 1));
+    std::mt19937_64 rng(kSeed + 1);
+    for (std::size_t count = 2; count <= kMaxPerfectSubtreeNodes; count *= 2) {
+      SCOPED_TRACE("count " + std::to_string(count));
+      Bytes nodes(32 * count);
+      for (auto& b : nodes) b = static_cast<std::uint8_t>(rng());
+      std::vector<Hash32> level(count / 2);
+      for (std::size_t k = 0; k < count / 2; ++k) level[k] = RefHash(MerkleLeafIv(), &nodes[64 * k]);
+      while (level.size() > 1) {
+        std::vector<Hash32> up(level.size() / 2);
+        for (std::size_t k = 0; k < up.size(); ++k) up[k] = RefHash(MerkleNodeIv(), level[2 * k].data());
+        level = up;
+      }
+      std::vector<Hash32> scratch(count / 2);
+      EXPECT_EQ(PerfectSubtreeRoot(nodes.data(), count, scratch.data()), level[0]);
+      auto root = MerkleRoot(nodes);
+      ASSERT_TRUE(root.ok());
+      EXPECT_EQ(*root, level[0]);
+    }
+  }
+}
+
 TEST(MerkleHashTest, GoldenRootsOnEveryPath) {
   // Two of merkle_test.cc's frozen roots (node i, byte j = i * 131 + j * 7 + 1), whose levels take every kernel.
   const struct {

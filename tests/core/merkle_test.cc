@@ -192,6 +192,34 @@ TEST(MerkleTest, BuilderMatchesReferenceAcrossChunkBoundaries) {
   }
 }
 
+TEST(MerkleTest, BuilderMatchesReferenceWithAlignedAndUnalignedPowerOfTwoPieces) {
+  // AddNodes takes an aligned power-of-two piece of 32 nodes or more as one perfect subtree; the same sizes unaligned
+  // (after an odd or a short prefix) go through the level-by-level path. Both must give the reference root.
+  SCOPED_TRACE("seed " + std::to_string(kSeed + 7));
+  std::mt19937_64 rng(kSeed + 7);
+  const std::vector<std::vector<std::size_t>> plans = {
+      {32, 32, 64, 128, 256, 512, 1024, 2048, 4096},  // aligned all along
+      {1, 31, 32, 64, 2048, 2048},                    // odd prefix, then aligned from node 32 on
+      {16, 32, 64, 2048, 7},                          // 16 nodes first: the 32 and 64 are unaligned
+      {2048, 1, 1024, 1023, 32, 16, 16, 64, 1},       // pending node carried across pieces
+  };
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    SCOPED_TRACE("plan " + std::to_string(i));
+    std::size_t n = 0;
+    for (std::size_t piece : plans[i]) n += piece;
+    const Bytes nodes = RandomNodes(rng, n);
+    MerkleBuilder b;
+    std::size_t done = 0;
+    for (std::size_t piece : plans[i]) {
+      ASSERT_TRUE(b.AddNodes(ByteSpan(nodes).subspan(32 * done, 32 * piece)).ok());
+      done += piece;
+    }
+    auto root = b.Finish();
+    ASSERT_TRUE(root.ok());
+    EXPECT_EQ(*root, RefRoot(nodes));
+  }
+}
+
 TEST(MerkleTest, ProofsRoundTripAndEveryTamperedFieldFails) {
   SCOPED_TRACE("seed " + std::to_string(kSeed + 2));
   std::mt19937_64 rng(kSeed + 2);

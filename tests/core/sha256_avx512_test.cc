@@ -1,4 +1,5 @@
-// The sixteen-lane AVX-512 kernel against the portable reference, with both ways of loading the blocks.
+// The sixteen-lane AVX-512 kernels against the portable reference: HashBlocks with both ways of loading the blocks,
+// and the perfect-subtree kernel that keeps Merkle levels lane-major.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -119,31 +120,102 @@ TEST(Sha256Avx512Test, InPlaceAndShiftedOutputsMatchReference) {
 }
 
 // A run that ends right before an unmapped page: no lane, spare or not, may read past the last block.
+// At least `bytes` of random readable memory that ends right before a page mapped PROT_NONE.
+class GuardedBytes {
+ public:
+  GuardedBytes(std::size_t bytes, std::mt19937_64& rng) {
+    const long page_size = sysconf(_SC_PAGESIZE);
+    if (page_size <= 0) return;
+    const std::size_t page = static_cast<std::size_t>(page_size);
+    span_ = ((bytes + page - 1) / page + 1) * page;
+    void* map = mmap(nullptr, span_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) return;
+    map_ = static_cast<std::uint8_t*>(map);
+    FillRandom(rng, map_, span_ - page);
+    if (mprotect(map_ + span_ - page, page, PROT_NONE) == 0) end_ = map_ + span_ - page;
+  }
+  ~GuardedBytes() {
+    if (map_ != nullptr) {
+      EXPECT_EQ(munmap(map_, span_), 0);
+    }
+  }
+  GuardedBytes(const GuardedBytes&) = delete;
+  GuardedBytes& operator=(const GuardedBytes&) = delete;
+
+  // The first byte that may not be read; null when the set-up failed.
+  const std::uint8_t* end() const { return end_; }
+
+ private:
+  std::uint8_t* map_ = nullptr;
+  std::size_t span_ = 0;
+  const std::uint8_t* end_ = nullptr;
+};
+
 TEST(Sha256Avx512Test, ReadsNothingPastTheLastBlock) {
   if (SkipWithoutAvx512()) GTEST_SKIP() << "no AVX-512";
-  const long page_size = sysconf(_SC_PAGESIZE);
-  ASSERT_GT(page_size, 0);
-  const std::size_t page = static_cast<std::size_t>(page_size);
-  const std::size_t span = ((64 * kMaxCount + page - 1) / page + 1) * page;
-  void* map = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  ASSERT_NE(map, MAP_FAILED);
-  std::uint8_t* base = static_cast<std::uint8_t*>(map);
-  std::uint8_t* guard = base + span - page;
-  ASSERT_EQ(mprotect(guard, page, PROT_NONE), 0);
   SCOPED_TRACE("seed " + std::to_string(kSeed + 2));
   std::mt19937_64 rng(kSeed + 2);
-  FillRandom(rng, base, span - page);
+  const GuardedBytes mem(64 * kMaxCount, rng);
+  ASSERT_NE(mem.end(), nullptr);
   const Sha256State iv = RandomState(rng);
   for (Avx512Load load : kLoads) {
     SCOPED_TRACE(LoadName(load));
     for (std::size_t count = 1; count <= kMaxCount; ++count) {
-      const std::uint8_t* in = guard - 64 * count;
+      const std::uint8_t* in = mem.end() - 64 * count;
       std::vector<Hash32> out(count);
       Sha256HashBlocksAvx512(iv, in, count, out.data(), load);
       ASSERT_EQ(out, Reference(iv, in, count)) << "count " << count;
     }
   }
-  ASSERT_EQ(munmap(map, span), 0);
+}
+
+// The level with sixteen hashes of a perfect subtree, level by level with the reference compression.
+std::vector<Hash32> ReferenceSubtreeTop(const Sha256State& leaf_iv, const Sha256State& node_iv, const std::uint8_t* in,
+                                        std::size_t passes) {
+  std::vector<Hash32> level = Reference(leaf_iv, in, 16 * passes);
+  while (level.size() > 16) level = Reference(node_iv, level[0].data(), level.size() / 2);
+  return level;
+}
+
+TEST(Sha256Avx512Test, MerkleSubtreeMatchesReferenceForEveryPassCount) {
+  if (SkipWithoutAvx512()) GTEST_SKIP() << "no AVX-512";
+  SCOPED_TRACE("seed " + std::to_string(kSeed + 3));
+  std::mt19937_64 rng(kSeed + 3);
+  for (std::size_t passes = 1; passes <= (std::size_t{1} << (kMaxSubtreeLevels - 1)); passes *= 2) {
+    SCOPED_TRACE("passes " + std::to_string(passes));
+    const Sha256State leaf_iv = RandomState(rng);
+    const Sha256State node_iv = RandomState(rng);
+    std::vector<std::uint8_t> in(64 * 16 * passes);
+    FillRandom(rng, in.data(), in.size());
+    Hash32 marker;
+    marker.fill(0x5A);
+    std::vector<Hash32> top(17, marker);
+    Sha256MerkleSubtreeAvx512(leaf_iv, node_iv, in.data(), passes, top.data());
+    const std::vector<Hash32> expected = ReferenceSubtreeTop(leaf_iv, node_iv, in.data(), passes);
+    for (std::size_t k = 0; k < 16; ++k) ASSERT_EQ(top[k], expected[k]) << "hash " << k;
+    EXPECT_EQ(top[16], marker) << "wrote past the sixteen hashes";
+    // The two domains really are used where they belong: swapping the IVs changes every hash.
+    std::vector<Hash32> swapped(16);
+    Sha256MerkleSubtreeAvx512(node_iv, leaf_iv, in.data(), passes, swapped.data());
+    for (std::size_t k = 0; k < 16; ++k) EXPECT_NE(swapped[k], top[k]) << "hash " << k;
+  }
+}
+
+TEST(Sha256Avx512Test, MerkleSubtreeReadsNothingPastItsNodes) {
+  if (SkipWithoutAvx512()) GTEST_SKIP() << "no AVX-512";
+  constexpr std::size_t kMaxPasses = 8;
+  SCOPED_TRACE("seed " + std::to_string(kSeed + 4));
+  std::mt19937_64 rng(kSeed + 4);
+  const GuardedBytes mem(64 * 16 * kMaxPasses, rng);
+  ASSERT_NE(mem.end(), nullptr);
+  const Sha256State leaf_iv = RandomState(rng);
+  const Sha256State node_iv = RandomState(rng);
+  for (std::size_t passes = 1; passes <= kMaxPasses; passes *= 2) {
+    const std::uint8_t* in = mem.end() - 64 * 16 * passes;
+    std::vector<Hash32> top(16);
+    Sha256MerkleSubtreeAvx512(leaf_iv, node_iv, in, passes, top.data());
+    ASSERT_EQ(top, ReferenceSubtreeTop(leaf_iv, node_iv, in, passes)) << "passes " << passes;
+  }
 }
 
 }  // namespace
