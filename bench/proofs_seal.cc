@@ -3,15 +3,16 @@
 // measured just before it: ideal seal time = nodes * layers * baseline label time.
 //
 // Counters: labels_per_s (nodes * layers / real time), vs_baseline / cpu_vs_baseline / vs_one_lane / vs_one_thread
-// (same-run ratios), scratch_MiB and kept_MiB (disk), maxrss_MiB (process peak so far: run sizes in increasing
-// order), proof_bytes, and per-proof times.
+// (same-run ratios), scratch_MiB and kept_MiB (disk), proof_bytes, per-proof times, and memory: seal_rss_MiB (the
+// resident peak during the seal alone: the kernel's peak counter is reset just before it through
+// /proc/self/clear_refs), seal_rss_vs_shard (its growth over the resident size before the seal, per shard byte) and
+// maxrss_MiB (the process peak so far: run one size per process to compare it across builds).
 //
-// Run: bench_proofs --benchmark_filter='Seal' (the seal cases take about two minutes).
+// Run: bench_proofs --benchmark_filter='Seal' (the seal cases take about two minutes); for memory, one process per
+// size: bench_proofs --benchmark_filter='BM_Seal/MiB:64/bg:0'.
 #include <benchmark/benchmark.h>
-#include <stdlib.h>
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -24,6 +25,7 @@
 #include "cairn/proofs/seal_proof.h"
 #include "cairn/proofs/storage_proof.h"
 #include "proofs_baseline.h"
+#include "proofs_bench_dir.h"
 
 namespace cairn::proofs {
 namespace {
@@ -31,28 +33,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // One temporary directory for the whole run, removed at exit.
-class BenchDir {
- public:
-  BenchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "cairn-bench-proofs-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) {
-      std::perror("mkdtemp");
-      std::abort();
-    }
-    path_ = tmpl;
-  }
-  ~BenchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-BenchDir& Dir() {
-  static BenchDir dir;
+bench::TempDir& Dir() {
+  static bench::TempDir dir("cairn-bench-proofs");
   return dir;
 }
 
@@ -72,10 +54,14 @@ Shard& GetShard(int mib, int copy = 0) {
     s.data = Dir().path() / (name + ".data");
     s.scratch = Dir().path() / (name + ".scratch");
     s.out = Dir().path() / (name + ".out");
-    std::vector<char> bytes(static_cast<std::size_t>(mib) << 20);
+    // Written 1 MiB at a time, so that making the data costs no shard-sized buffer (maxrss_MiB).
+    std::vector<char> bytes(std::size_t{1} << 20);
     std::mt19937_64 rng(static_cast<std::uint64_t>(mib * 100 + copy));
-    for (auto& b : bytes) b = static_cast<char>(rng());
-    std::ofstream(s.data, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream out(s.data, std::ios::binary);
+    for (int i = 0; i < mib; ++i) {
+      for (auto& b : bytes) b = static_cast<char>(rng());
+      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
     Hash32 raw{};
     raw[0] = static_cast<std::uint8_t>(mib);
     raw[1] = static_cast<std::uint8_t>(copy);
@@ -96,10 +82,29 @@ double MaxRssMiB() {
   return static_cast<double>(ru.ru_maxrss) / 1024;
 }
 
+// A field of /proc/self/status ("VmHWM", "VmRSS") in MiB, or -1.
+double StatusMiB(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024;
+  }
+  return -1;
+}
+
+// Resets the kernel's resident peak (VmHWM) to the current resident size; false where that is not allowed.
+bool ResetRssPeak() {
+  std::ofstream reset("/proc/self/clear_refs");
+  reset << "5";
+  return reset.good();
+}
+
 struct SealTiming {
   double wall = 0;
-  double cpu = 0;         // the whole process: the calling thread plus a commit helper, if any
-  double thread_cpu = 0;  // the calling thread alone
+  double cpu = 0;          // the whole process: the calling thread plus a commit helper, if any
+  double thread_cpu = 0;   // the calling thread alone
+  double rss_before = -1;  // MiB resident just before the seal
+  double rss_peak = -1;    // MiB resident at the peak of the seal (-1: not measurable)
 };
 
 SealTiming SealOnce(benchmark::State& state, Shard& s, bool background = false) {
@@ -108,11 +113,13 @@ SealTiming SealOnce(benchmark::State& state, Shard& s, bool background = false) 
   fs::remove_all(s.scratch, ec);
   SealOptions options;
   options.background_commits = background;
+  const bool rss = ResetRssPeak();
+  const double rss_before = StatusMiB("VmRSS");
   const double wall0 = bench::Seconds(CLOCK_MONOTONIC), cpu0 = bench::ProcessCpuSeconds(),
                thread0 = bench::Seconds(CLOCK_THREAD_CPUTIME_ID);
   auto r = Seal(params, s.id, s.data, s.scratch, s.out, options);
   const SealTiming t{bench::Seconds(CLOCK_MONOTONIC) - wall0, bench::ProcessCpuSeconds() - cpu0,
-                     bench::Seconds(CLOCK_THREAD_CPUTIME_ID) - thread0};
+                     bench::Seconds(CLOCK_THREAD_CPUTIME_ID) - thread0, rss_before, rss ? StatusMiB("VmHWM") : -1};
   if (!r.ok()) {
     state.SkipWithError(r.status().ToString().c_str());
     return t;
@@ -142,6 +149,8 @@ void BM_Seal(benchmark::State& state) {
   state.counters["baseline_per_cpu_s"] = base.per_cpu_second;
   state.counters["scratch_MiB"] = MiB(s.scratch);
   state.counters["kept_MiB"] = MiB(s.out);
+  state.counters["seal_rss_MiB"] = t.rss_peak;
+  state.counters["seal_rss_vs_shard"] = (t.rss_peak - t.rss_before) / mib;
   state.counters["maxrss_MiB"] = MaxRssMiB();
 }
 BENCHMARK(BM_Seal)
@@ -153,7 +162,8 @@ BENCHMARK(BM_Seal)
 
 // Four shards of the same size sealed together on the calling thread (SealMany, four-lane kernel), against one
 // shard sealed alone just before (same commit mode). Counters: labels_per_s of all four; vs_one_lane and
-// cpu_vs_one_lane (wall and process-CPU rates; the stretch target is >= 1.5); vs_baseline, cpu_vs_baseline as BM_Seal.
+// cpu_vs_one_lane (wall and process-CPU rates; the stretch target is >= 1.5); vs_baseline, cpu_vs_baseline and
+// seal_rss_vs_shard (per byte of the four shards) as BM_Seal.
 void BM_SealMany(benchmark::State& state) {
   const int mib = static_cast<int>(state.range(0));
   const bool background = state.range(1) != 0;
@@ -166,18 +176,22 @@ void BM_SealMany(benchmark::State& state) {
   const SealTiming one = SealOnce(state, GetShard(mib, 10), background);
   SealOptions options;
   options.background_commits = background;
-  double wall = 0, cpu = 0;
+  double wall = 0, cpu = 0, rss_before = 0;
+  bool rss_ok = false;
   for (auto _ : state) {
     for (const ShardToSeal& s : shards) {
       std::error_code ec;
       fs::remove_all(s.scratch_dir, ec);
     }
+    rss_ok = ResetRssPeak();
+    rss_before = StatusMiB("VmRSS");
     const double wall0 = bench::Seconds(CLOCK_MONOTONIC), cpu0 = bench::ProcessCpuSeconds();
     auto r = SealMany(SealParams(), shards, options);
     wall = bench::Seconds(CLOCK_MONOTONIC) - wall0;
     cpu = bench::ProcessCpuSeconds() - cpu0;
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
   }
+  if (rss_ok) state.counters["seal_rss_vs_shard"] = (StatusMiB("VmHWM") - rss_before) / (4 * mib);
   const double labels = 4 * Labels(GetShard(mib, 10));
   state.counters["labels_per_s"] = labels / wall;
   state.counters["vs_one_lane"] = (labels / wall) / (Labels(GetShard(mib, 10)) / one.wall);

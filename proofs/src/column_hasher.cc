@@ -7,8 +7,6 @@
 #include "cairn/core/sha256.h"
 #include "cairn/proofs/params.h"
 #include "domain.h"
-#include "file_io.h"
-#include "seal_files.h"
 
 namespace cairn::proofs {
 namespace {
@@ -51,9 +49,13 @@ Result<ColumnHasher> ColumnHasher::Create(std::uint32_t layers, std::uint64_t n)
   h.layers_ = layers;
   h.n_ = n;
   CAIRN_ASSIGN_OR_RETURN(h.states_, NodeBuffer::Allocate(n * 32));
-  const Sha256State iv = Sha256InitialState();
-  for (std::uint64_t i = 0; i < n; ++i) std::memcpy(h.states_.data() + 32 * i, &iv, 32);
+  h.Restart();
   return h;
+}
+
+void ColumnHasher::Restart() {
+  const Sha256State iv = Sha256InitialState();
+  for (std::uint64_t i = 0; i < n_; ++i) std::memcpy(states_.data() + 32 * i, &iv, 32);
 }
 
 void ColumnHasher::Absorb(std::uint32_t layer, const std::uint8_t* prev, const std::uint8_t* cur, std::uint64_t first,
@@ -90,29 +92,6 @@ void ColumnHasher::Absorb(std::uint32_t layer, const std::uint8_t* prev, const s
   }
 }
 
-Status ColumnHasher::AbsorbFiles(const std::filesystem::path& scratch_dir, std::uint32_t layers_done) {
-  if (layers_done > layers_) return Status::InvalidArgument("columns: more layers done than the seal has");
-  if (layers_done == 0) return Status::Ok();
-  std::vector<File> files;
-  for (std::uint32_t l = 1; l <= layers_done; ++l) {
-    CAIRN_ASSIGN_OR_RETURN(File f, File::OpenRead(LayerPath(scratch_dir, l)));
-    CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, f.Size());
-    if (size != n_ * 32) return Status::Corruption(f.path().string() + ": wrong size for the shard");
-    files.push_back(std::move(f));
-  }
-  constexpr std::uint64_t kChunk = 16384;  // nodes per read: two 512 KiB buffers
-  std::vector<std::uint8_t> prev(kChunk * 32), cur(kChunk * 32);
-  for (std::uint64_t first = 0; first < n_; first += kChunk) {
-    const std::uint64_t count = std::min(kChunk, n_ - first);
-    for (std::uint32_t l = 1; l <= layers_done; ++l) {
-      prev.swap(cur);
-      CAIRN_RETURN_IF_ERROR(files[l - 1].ReadAt(first * 32, MutableByteSpan(cur.data(), count * 32)));
-      Absorb(l, prev.data(), cur.data(), first, count);
-    }
-  }
-  return Status::Ok();
-}
-
 ByteSpan ColumnHasher::Finish() {
   std::uint8_t* states = states_.data();
   for (std::uint64_t i = 0; i < n_; ++i) {
@@ -122,6 +101,37 @@ ByteSpan ColumnHasher::Finish() {
     std::memcpy(states + 32 * i, h.data(), 32);
   }
   return ByteSpan(states, n_ * 32);
+}
+
+Status StreamColumnHashes(std::uint32_t layers, std::uint64_t n, std::span<const File> files, const std::uint8_t* last,
+                          const ColumnSink& sink) {
+  const std::uint32_t from_files = last != nullptr ? layers - 1 : layers;
+  if (files.size() != from_files) return Status::InvalidArgument("columns: one file per layer not in memory");
+  for (const File& f : files) {
+    CAIRN_ASSIGN_OR_RETURN(std::uint64_t size, f.Size());
+    if (size != n * 32) return Status::Corruption(f.path().string() + ": wrong size for the shard");
+  }
+  CAIRN_ASSIGN_OR_RETURN(ColumnHasher hasher, ColumnHasher::Create(layers, std::min(kColumnChunk, n)));
+  std::vector<std::uint8_t> a(hasher.node_count() * 32), b(hasher.node_count() * 32);
+  for (std::uint64_t first = 0; first < n; first += kColumnChunk) {
+    const std::uint64_t count = std::min(kColumnChunk, n - first);
+    hasher.Restart();
+    const std::uint8_t* prev = nullptr;
+    for (std::uint32_t l = 1; l <= layers; ++l) {
+      const std::uint8_t* cur = nullptr;
+      if (l <= from_files) {
+        std::uint8_t* into = l % 2 == 1 ? a.data() : b.data();  // never the buffer `prev` points to
+        CAIRN_RETURN_IF_ERROR(files[l - 1].ReadAt(first * 32, MutableByteSpan(into, count * 32)));
+        cur = into;
+      } else {
+        cur = last + 32 * first;
+      }
+      hasher.Absorb(l, prev, cur, 0, count);
+      prev = cur;
+    }
+    CAIRN_RETURN_IF_ERROR(sink(first, hasher.Finish().first(count * 32)));
+  }
+  return Status::Ok();
 }
 
 }  // namespace cairn::proofs

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <span>
 
 #include "cairn/core/bytes.h"
 #include "cairn/core/status.h"
-#include "column_hasher.h"
+#include "file_io.h"
+#include "node_buffer.h"
 
 namespace cairn::proofs {
 
@@ -22,8 +24,13 @@ Hash32 ColumnHash(ByteSpan labels);
 
 Hash32 CommR(const Hash32& comm_c, const Hash32& comm_r_last);
 
-// Column hashes of all n nodes from the layer files in `scratch_dir`, read in chunks: a finished ColumnHasher whose
-// hashes() are the leaves of tree_c. (A seal computes the same hashes while it labels: column_hasher.h.)
-Result<ColumnHasher> ComputeColumns(const std::filesystem::path& scratch_dir, std::uint32_t layers, std::uint64_t n);
+// Column hashes of all n nodes from the layer files in `scratch_dir`, read in chunks: the n * 32 bytes of leaves of
+// tree_c (a seal proof opens paths in it).
+Result<NodeBuffer> ComputeColumns(const std::filesystem::path& scratch_dir, std::uint32_t layers, std::uint64_t n);
+
+// comm_c without holding the column hashes: StreamColumnHashes (column_hasher.h, same arguments) into a Merkle
+// builder. Memory: the chunk buffers only.
+Result<Hash32> StreamCommC(std::uint32_t layers, std::uint64_t n, std::span<const File> files,
+                           const std::uint8_t* last);
 
 }  // namespace cairn::proofs

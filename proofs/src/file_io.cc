@@ -47,6 +47,20 @@ Result<File> File::Create(const std::filesystem::path& path) {
   return f;
 }
 
+Result<File> File::CreateUnnamed(const std::filesystem::path& dir) {
+  File f;
+  f.fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  f.path_ = dir / "(unnamed)";
+  if (f.fd_ >= 0) return f;
+  if (errno != EOPNOTSUPP && errno != EISDIR) return Errno("open O_TMPFILE in", dir, errno);
+  // No O_TMPFILE here: a name of our own, removed at once.
+  const std::filesystem::path named = dir / "unnamed.tmp";
+  f.fd_ = ::open(named.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (f.fd_ < 0) return Errno("create", named, errno);
+  if (::unlink(named.c_str()) != 0) return Errno("unlink", named, errno);
+  return f;
+}
+
 Result<std::uint64_t> File::Size() const {
   struct stat st;
   if (::fstat(fd_, &st) != 0) return Errno("fstat", path_, errno);

@@ -26,6 +26,10 @@ class File {
   static Result<File> OpenRead(const std::filesystem::path& path);
   // Creates or truncates.
   static Result<File> Create(const std::filesystem::path& path);
+  // A new empty file in `dir` that no name refers to (O_TMPFILE; where the file system lacks it, a name removed at
+  // once): it disappears when closed, or when the process dies, and leaves nothing to clean up. Scratch space that
+  // sits in the page cache, not in the process's memory.
+  static Result<File> CreateUnnamed(const std::filesystem::path& dir);
 
   Result<std::uint64_t> Size() const;
   // Reads exactly out.size() bytes at `offset`; fails at end of file.
@@ -53,6 +57,8 @@ class StagedFile {
   static Result<StagedFile> Create(const std::filesystem::path& path);
   Status Append(ByteSpan data, bool start_writeback = true);
   std::uint64_t size() const { return size_; }
+  // A read-only descriptor of the same file: it reads what was appended, before and after Commit renames the file.
+  Result<File> OpenReader() const { return File::OpenRead(file_.path()); }
   // REQUIRES: called at most once, after the last Append.
   Status Commit();
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "file_io.h"
-#include "parent_table.h"
+#include "parent_cache.h"
 
 namespace cairn::proofs {
 namespace {
@@ -25,7 +25,8 @@ CommitJob LayerJob(std::vector<StagedFile> files, std::span<SealLane> lanes, std
 }  // namespace
 
 Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start, std::uint32_t stop_after_layer,
-                   std::span<SealLane> lanes, Committer* committer, std::uint64_t chunk_nodes) {
+                   std::span<SealLane> lanes, Committer* committer, const std::filesystem::path& parents_dir,
+                   std::uint64_t chunk_nodes) {
   const int k = static_cast<int>(lanes.size());
   if (k < 1 || k > kMaxLanes) return Status::InvalidArgument("label layers: 1 to 4 lanes");
   if (chunk_nodes == 0) return Status::InvalidArgument("label layers: empty chunks");
@@ -42,11 +43,16 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
   const LabelHasher* hashers[kMaxLanes] = {};
   for (int i = 0; i < k; ++i) hashers[i] = lanes[i].hasher;
   // Layer 1 fills the parent table as it goes; a run that starts later computes it first.
-  ParentTable table;
+  ParentCache parents;
   if (start < layers) {
-    CAIRN_ASSIGN_OR_RETURN(table, ParentTable::Allocate(n));
-    if (start >= 1) table.Fill(graph, 0, n);
+    if (parents_dir.empty()) {
+      CAIRN_ASSIGN_OR_RETURN(parents, ParentCache::InMemory(n));
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(parents, ParentCache::InFile(parents_dir, n, chunk_nodes));
+    }
+    if (start >= 1) CAIRN_RETURN_IF_ERROR(parents.FillAll(graph));
   }
+  ParentTable* const table = parents.table();
   std::vector<StagedFile> pending;  // layer pending_layer's files, appended but not committed
   std::uint32_t pending_layer = 0;
   for (std::uint32_t l = start + 1; l <= layers; ++l) {
@@ -62,22 +68,27 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
       cur[i] = lane.cur.data();
       if (files) {
         CAIRN_ASSIGN_OR_RETURN(StagedFile f, StagedFile::Create(LayerPath(lane.scratch_dir, l)));
+        if (lane.layer_files.size() < l) lane.layer_files.resize(l);
+        CAIRN_ASSIGN_OR_RETURN(lane.layer_files[l - 1], f.OpenReader());
         writing.push_back(std::move(f));
       }
     }
     for (std::uint64_t c = 0; c < chunks; ++c) {
       const std::uint64_t first = c * chunk_nodes;
       const std::uint64_t count = std::min(chunk_nodes, n - first);
-      if (k == 1) {
-        ComputeLayerRange(graph, *hashers[0], l, prev[0], cur[0], first, first + count, &table);
+      if (l == 1) {
+        parents.Place(first);
       } else {
-        ComputeLayerLanes(graph, hashers, k, l, prev, cur, first, first + count, &table);
+        CAIRN_RETURN_IF_ERROR(parents.Load(first, count));
       }
+      if (k == 1) {
+        ComputeLayerRange(graph, *hashers[0], l, prev[0], cur[0], first, first + count, table);
+      } else {
+        ComputeLayerLanes(graph, hashers, k, l, prev, cur, first, first + count, table);
+      }
+      if (l == 1) CAIRN_RETURN_IF_ERROR(parents.Save(first, count));
       for (int i = 0; i < k; ++i) {
         const std::uint8_t* labels = cur[i] + 32 * first;
-        if (lanes[i].columns != nullptr) {
-          lanes[i].columns->Absorb(l, l > 1 ? prev[i] + 32 * first : nullptr, labels, first, count);
-        }
         if (files) CAIRN_RETURN_IF_ERROR(writing[i].Append(ByteSpan(labels, count * 32), !background));
       }
       if (pending_layer != 0 && c == commit_chunk) {

@@ -2,7 +2,10 @@
 // mapping with transparent huge pages requested: the labelling loop reads parents at random, and 2 MiB pages cut
 // its TLB misses.
 //
-// Thread-safety: none; owned by one seal.
+// Every buffer's mapped bytes are counted process-wide (LiveBytes, PeakBytes): tests check with them that a seal
+// holds no shard-sized buffer beyond the ones its memory budget names (seal.h), without timing or RSS noise.
+//
+// Thread-safety: a NodeBuffer is owned by one thread at a time; the counters are atomic.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +37,13 @@ class NodeBuffer {
   MutableByteSpan span() { return {data_, size_}; }
   ByteSpan span() const { return {data_, size_}; }
   void Release();
+
+  // Bytes mapped by all live NodeBuffers of the process, and the most mapped at once since the last ResetPeak.
+  static std::size_t LiveBytes();
+  static std::size_t PeakBytes();
+  static void ResetPeak();
+  // What Allocate(size) maps: size rounded up to whole 2 MiB pages.
+  static std::size_t MappedSize(std::size_t size);
 
  private:
   std::uint8_t* data_ = nullptr;

@@ -1,20 +1,26 @@
 #include "parent_table.h"
 
+#include <algorithm>
+
 #include "cairn/proofs/params.h"
 
 namespace cairn::proofs {
 
-Result<ParentTable> ParentTable::Allocate(std::uint64_t n) {
+Result<ParentTable> ParentTable::Allocate(std::uint64_t n) { return AllocateWindow(n, n); }
+
+Result<ParentTable> ParentTable::AllocateWindow(std::uint64_t n, std::uint64_t rows) {
   if (n == 0 || n > kMaxNodeCount) return Status::InvalidArgument("parent table: node count out of range");
+  if (rows == 0) return Status::InvalidArgument("parent table: empty window");
   ParentTable t;
   t.n_ = n;
-  CAIRN_ASSIGN_OR_RETURN(t.buf_, NodeBuffer::Allocate(n * kParentRow * sizeof(std::uint32_t)));
+  t.rows_count_ = std::min(rows, n);
+  CAIRN_ASSIGN_OR_RETURN(t.buf_, NodeBuffer::Allocate(t.rows_count_ * kParentRowBytes));
   t.rows_ = reinterpret_cast<std::uint32_t*>(t.buf_.data());  // page-aligned, and uint32_t has no constructor
   return t;
 }
 
 void ParentTable::SetRow(std::uint64_t v, const std::uint64_t* base, const std::uint64_t* expander) {
-  std::uint32_t* r = rows_ + kParentRow * v;
+  std::uint32_t* r = rows_ + kParentRow * (v - first_);
   for (int i = 0; i < kBaseDegree; ++i) r[i] = base != nullptr ? static_cast<std::uint32_t>(base[i]) : 0;
   for (int i = 0; i < kExpanderDegree; ++i) r[kBaseDegree + i] = static_cast<std::uint32_t>(expander[i]);
 }

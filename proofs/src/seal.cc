@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "cairn/core/merkle.h"
-#include "column_hasher.h"
 #include "commitments.h"
 #include "committer.h"
 #include "file_io.h"
@@ -47,7 +46,6 @@ struct ShardRun {
   std::uint64_t data_size = 0;
   SealState state;
   LabelHasher hasher;
-  ColumnHasher columns;
   std::optional<MerkleTree> tree;  // the replica's, kept until its file is durable
 };
 
@@ -59,9 +57,8 @@ Result<ShardRun> OpenShard(const SealParams& params, const ShardToSeal& shard) {
   CAIRN_ASSIGN_OR_RETURN(std::uint64_t n, NodeCountForSize(data_size));
   CAIRN_RETURN_IF_ERROR(CreateDirs(shard.scratch_dir));
   CAIRN_RETURN_IF_ERROR(CreateDirs(shard.out_dir));
-  ShardRun run{
-      std::move(data), data_size,   SealState{params.Id(), shard.replica_id, n, 0}, LabelHasher(shard.replica_id),
-      ColumnHasher(),  std::nullopt};
+  ShardRun run{std::move(data), data_size, SealState{params.Id(), shard.replica_id, n, 0},
+               LabelHasher(shard.replica_id), std::nullopt};
   CAIRN_ASSIGN_OR_RETURN(bool resuming, FileExists(StatePath(shard.scratch_dir)));
   if (resuming) {
     CAIRN_ASSIGN_OR_RETURN(Bytes bytes, ReadSmallFile(StatePath(shard.scratch_dir), 4096));
@@ -93,20 +90,22 @@ bool AnyRepeated(std::span<const ShardToSeal> shards) {
   return false;
 }
 
-// Everything after the last layer: comm_c, comm_d, the replica (the key in lane.prev XORed with the data in place),
-// its tree and the meta record, which the committer writes after the replica and the tree file. The replica stays in
-// the lane, and the tree in `run`, until the committer is drained.
-Result<SealResult> FinishShard(const ShardToSeal& shard, ShardRun& run, SealLane& lane, Committer& committer) {
+// Everything after the last layer: comm_c (streamed from layer files 1..L-1 and the key, still in lane.prev), comm_d,
+// the replica (the key XORed with the data in place), its tree and the meta record, which the committer writes after
+// the replica and the tree file. The replica stays in the lane, and the tree in `run`, until the committer is
+// drained. REQUIRES: lane.cur released (the peak here is the replica and its tree: two layers' worth).
+Result<SealResult> FinishShard(const ShardToSeal& shard, std::uint32_t layers, ShardRun& run, SealLane& lane,
+                               Committer& committer) {
   const std::uint64_t n = run.state.node_count;
   SealResult result;
   result.params_id = run.state.params_id;
   result.replica_id = shard.replica_id;
   result.data_size = run.data_size;
   result.node_count = n;
-  CAIRN_ASSIGN_OR_RETURN(result.comm_c, MerkleRoot(run.columns.Finish()));
-  run.columns = ColumnHasher();
+  CAIRN_ASSIGN_OR_RETURN(result.comm_c,
+                         StreamCommC(layers, n, std::span(lane.layer_files).first(layers - 1), lane.prev.data()));
+  lane.layer_files.clear();
 
-  lane.cur.Release();
   MerkleBuilder data_tree;
   CAIRN_RETURN_IF_ERROR(XorFile(run.data, run.data_size, lane.prev.data(), lane.prev.data(), n * 32, &data_tree));
   CAIRN_ASSIGN_OR_RETURN(result.comm_d, data_tree.Finish());
@@ -179,24 +178,28 @@ Result<std::vector<SealResult>> SealMany(const SealParams& params, std::span<con
   for (std::size_t i = 0; i < shards.size(); ++i) {
     ShardRun& run = runs[i];
     SealLane& lane = lanes[i];
-    CAIRN_ASSIGN_OR_RETURN(run.columns, ColumnHasher::Create(params.layers, n));
-    // Layers 1..start are on disk: their column blocks come from the files, the next layer's parents from `start`.
-    CAIRN_RETURN_IF_ERROR(run.columns.AbsorbFiles(shards[i].scratch_dir, start));
+    // Layers 1..start are on disk: the column pass reads them at the end, the next layer's parents come from `start`.
+    for (std::uint32_t l = 1; l <= start; ++l) {
+      CAIRN_ASSIGN_OR_RETURN(File f, File::OpenRead(LayerPath(shards[i].scratch_dir, l)));
+      lane.layer_files.push_back(std::move(f));
+    }
     if (start >= 1) {
       CAIRN_ASSIGN_OR_RETURN(lane.prev, NodeBuffer::Allocate(n * 32));
       CAIRN_RETURN_IF_ERROR(ReadFileExact(LayerPath(shards[i].scratch_dir, start), lane.prev.span()));
     }
     lane.hasher = &run.hasher;
-    lane.columns = &run.columns;
     lane.scratch_dir = shards[i].scratch_dir;
     lane.state = run.state;
   }
   Committer committer(options.background_commits);
-  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, start, options.stop_after_layer, lanes, &committer));
+  // The parent table streams through the first shard's scratch directory (an unnamed file: nothing to clean up).
+  CAIRN_RETURN_IF_ERROR(
+      LabelLayers(graph, params.layers, start, options.stop_after_layer, lanes, &committer, shards[0].scratch_dir));
+  for (SealLane& lane : lanes) lane.cur.Release();
 
   std::vector<SealResult> results;
   for (std::size_t i = 0; i < shards.size(); ++i) {
-    CAIRN_ASSIGN_OR_RETURN(SealResult r, FinishShard(shards[i], runs[i], lanes[i], committer));
+    CAIRN_ASSIGN_OR_RETURN(SealResult r, FinishShard(shards[i], params.layers, runs[i], lanes[i], committer));
     results.push_back(r);
   }
   CAIRN_RETURN_IF_ERROR(committer.Drain());
@@ -227,7 +230,7 @@ Status Unseal(const SealParams& params, const ReplicaId& replica_id, const std::
   const LabelHasher hasher(replica_id);
   SealLane lane;
   lane.hasher = &hasher;
-  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, 0, 0, std::span(&lane, 1), nullptr));
+  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, 0, 0, std::span(&lane, 1), nullptr, {}));
   lane.cur.Release();
   CAIRN_RETURN_IF_ERROR(XorFile(replica, size, lane.prev.data(), lane.prev.data(), size, nullptr));
   return WriteFileAtomic(out_path, ByteSpan(lane.prev.data(), static_cast<std::size_t>(data_size)));

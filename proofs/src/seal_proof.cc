@@ -182,8 +182,8 @@ Result<Bytes> ProveSeal(const SealParams& params, const ReplicaId& replica_id, c
   layer_files.clear();
 
   {  // Column tree.
-    CAIRN_ASSIGN_OR_RETURN(ColumnHasher column_hasher, ComputeColumns(scratch_dir, layers, n));
-    const ByteSpan columns = column_hasher.hashes();
+    CAIRN_ASSIGN_OR_RETURN(NodeBuffer column_hashes, ComputeColumns(scratch_dir, layers, n));
+    const ByteSpan columns = column_hashes.span();
     CAIRN_ASSIGN_OR_RETURN(MerkleTree tree_c, MerkleTree::Build(columns));
     if (tree_c.root() != meta.comm_c) return Status::Corruption("prove seal: scratch layers do not match comm_c");
     for (Planned& pl : plan) {

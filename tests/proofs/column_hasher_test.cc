@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "cairn/core/merkle.h"
 #include "commitments.h"
 #include "file_io.h"
 #include "proofs/proofs_test_util.h"
@@ -58,27 +59,49 @@ TEST(ColumnHasherTest, IncrementalColumnsMatchColumnHashForEveryLayerCount) {
   }
 }
 
-TEST(ColumnHasherTest, FromFilesMatchesInMemoryAfterAnyPrefix) {
-  TestDir dir;
-  const std::uint32_t layers = 5;
-  const std::uint64_t n = 20000;  // more than one read chunk
-  const std::vector<Bytes> labels = RandomLayers(7, layers, n);
-  for (std::uint32_t l = 1; l <= layers; ++l)
-    ASSERT_TRUE(WriteFileAtomic(LayerPath(dir.path(), l), labels[l - 1]).ok());
-  const Bytes want = ReferenceColumns(labels, n);
-  for (std::uint32_t done = 0; done <= layers; ++done) {
-    auto h = ColumnHasher::Create(layers, n);
-    ASSERT_TRUE(h.ok());
-    ASSERT_TRUE(h->AbsorbFiles(dir.path(), done).ok());
-    for (std::uint32_t l = done + 1; l <= layers; ++l) {
-      h->Absorb(l, l > 1 ? labels[l - 2].data() : nullptr, labels[l - 1].data(), 0, n);
-    }
-    const ByteSpan got = h->Finish();
-    EXPECT_EQ(Bytes(got.begin(), got.end()), want) << "layers from files: " << done;
+// Writes the layers to dir/layer-NN and opens the first `count` of them.
+std::vector<File> WriteLayers(const TestDir& dir, const std::vector<Bytes>& labels, std::size_t count) {
+  std::vector<File> files;
+  for (std::uint32_t l = 1; l <= labels.size(); ++l) {
+    EXPECT_TRUE(WriteFileAtomic(LayerPath(dir.path(), l), labels[l - 1]).ok());
+    if (l > count) continue;
+    auto f = File::OpenRead(LayerPath(dir.path(), l));
+    EXPECT_TRUE(f.ok());
+    files.push_back(std::move(*f));
   }
-  auto all = ComputeColumns(dir.path(), layers, n);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(Bytes(all->hashes().begin(), all->hashes().end()), want);
+  return files;
+}
+
+TEST(ColumnHasherTest, StreamedColumnsMatchTheReference) {
+  // More than one chunk and a partial one; odd and even layer counts; the last layer from a file or from memory.
+  TestDir dir;
+  for (std::uint32_t layers : {2u, 5u}) {
+    const std::uint64_t n = kColumnChunk + 3001;
+    const std::vector<Bytes> labels = RandomLayers(7 + layers, layers, n);
+    const Bytes want = ReferenceColumns(labels, n);
+    for (bool last_in_memory : {false, true}) {
+      SCOPED_TRACE("layers " + std::to_string(layers) + (last_in_memory ? " last in memory" : " all from files"));
+      const std::vector<File> files = WriteLayers(dir, labels, last_in_memory ? layers - 1 : layers);
+      Bytes got(n * 32);
+      std::uint64_t next = 0;
+      const Status s = StreamColumnHashes(layers, n, files, last_in_memory ? labels.back().data() : nullptr,
+                                          [&](std::uint64_t first, ByteSpan hashes) {
+                                            EXPECT_EQ(first, next);  // in order, no gap
+                                            std::copy(hashes.begin(), hashes.end(), &got[first * 32]);
+                                            next = first + hashes.size() / 32;
+                                            return Status::Ok();
+                                          });
+      ASSERT_TRUE(s.ok()) << s.ToString();
+      EXPECT_EQ(next, n);
+      EXPECT_EQ(got, want);
+      auto root = StreamCommC(layers, n, files, last_in_memory ? labels.back().data() : nullptr);
+      ASSERT_TRUE(root.ok());
+      EXPECT_EQ(*root, *MerkleRoot(want));
+    }
+    auto all = ComputeColumns(dir.path(), layers, n);
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(Bytes(all->span().begin(), all->span().end()), want);
+  }
 }
 
 TEST(ColumnHasherTest, BadArgumentsAndFilesAreErrors) {
@@ -86,12 +109,19 @@ TEST(ColumnHasherTest, BadArgumentsAndFilesAreErrors) {
   EXPECT_FALSE(ColumnHasher::Create(kMinLayers - 1, 10).ok());
   EXPECT_FALSE(ColumnHasher::Create(kMaxLayers + 1, 10).ok());
   EXPECT_FALSE(ColumnHasher::Create(3, 0).ok());
-  auto h = ColumnHasher::Create(3, 10);
-  ASSERT_TRUE(h.ok());
-  EXPECT_FALSE(h->AbsorbFiles(dir.path(), 4).ok());  // more layers than the seal has
-  EXPECT_FALSE(h->AbsorbFiles(dir.path(), 1).ok());  // no layer file
-  ASSERT_TRUE(WriteFileAtomic(LayerPath(dir.path(), 1), RandomBytes(1, 9 * 32)).ok());
-  EXPECT_EQ(h->AbsorbFiles(dir.path(), 1).code(), Code::kCorruption);  // wrong size
+  const std::vector<Bytes> labels = RandomLayers(3, 3, 10);
+  const std::vector<File> files = WriteLayers(dir, labels, 3);
+  auto ok_sink = [](std::uint64_t, ByteSpan) { return Status::Ok(); };
+  // One file too many or too few for where the last layer comes from.
+  EXPECT_EQ(StreamColumnHashes(3, 10, files, labels[2].data(), ok_sink).code(), Code::kInvalidArgument);
+  EXPECT_EQ(StreamColumnHashes(3, 10, std::span(files).first(2), nullptr, ok_sink).code(), Code::kInvalidArgument);
+  // Files of another node count.
+  EXPECT_EQ(StreamColumnHashes(3, 11, files, nullptr, ok_sink).code(), Code::kCorruption);
+  // A failing sink stops the stream with its error.
+  EXPECT_EQ(
+      StreamColumnHashes(3, 10, files, nullptr, [](std::uint64_t, ByteSpan) { return Status::IOError("x"); }).code(),
+      Code::kIOError);
+  EXPECT_FALSE(ComputeColumns(dir.path(), 4, 10).ok());  // no layer-04
 }
 
 }  // namespace

@@ -105,5 +105,41 @@ TEST(WriteFilePiecesTest, WritesOnTmpfs) {
   std::filesystem::remove(path);
 }
 
+TEST(FileTest, UnnamedFileLeavesNoNameAndReadsBack) {
+  TestDir dir;
+  const Bytes data = RandomBytes(9, 5000);
+  {
+    auto f = File::CreateUnnamed(dir.path());
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    ASSERT_TRUE(f->WriteAt(100, data).ok());
+    Bytes back(data.size());
+    ASSERT_TRUE(f->ReadAt(100, back).ok());
+    EXPECT_EQ(back, data);
+    EXPECT_EQ(*f->Size(), 100 + data.size());
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  EXPECT_FALSE(File::CreateUnnamed(dir / "missing").ok());
+}
+
+TEST(StagedFileTest, ReaderSeesAppendsBeforeAndAfterCommit) {
+  TestDir dir;
+  const Bytes a = RandomBytes(3, 4096), b = RandomBytes(4, 100);
+  auto f = StagedFile::Create(dir / "layer");
+  ASSERT_TRUE(f.ok());
+  auto reader = f->OpenReader();
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE(f->Append(a).ok());
+  Bytes got(a.size());
+  ASSERT_TRUE(reader->ReadAt(0, got).ok());
+  EXPECT_EQ(got, a);
+  ASSERT_TRUE(f->Append(b).ok());
+  ASSERT_TRUE(f->Commit().ok());  // renamed: the reader still reads the same file
+  Bytes tail(b.size());
+  ASSERT_TRUE(reader->ReadAt(a.size(), tail).ok());
+  EXPECT_EQ(tail, b);
+  EXPECT_EQ(*reader->Size(), a.size() + b.size());
+}
+
 }  // namespace
 }  // namespace cairn::proofs

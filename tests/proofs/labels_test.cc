@@ -216,24 +216,6 @@ TEST(LabelTest, OneToFourLanesInRangesMatchSingleLane) {
   }
 }
 
-TEST(LabelTest, ParentTableRowsMatchTheGraph) {
-  const std::uint64_t n = 300;
-  auto g = Graph::Create(SealParams().Id(), n);
-  ASSERT_TRUE(g.ok());
-  auto table = ParentTable::Allocate(n);
-  ASSERT_TRUE(table.ok());
-  table->Fill(*g, 0, n);
-  for (std::uint64_t v = 0; v < n; ++v) {
-    std::uint64_t b[kBaseDegree] = {}, e[kExpanderDegree];
-    if (v >= 1) g->BaseParents(v, b);
-    g->ExpanderParents(v, e);
-    for (int i = 0; i < kBaseDegree; ++i) ASSERT_EQ(table->row(v)[i], b[i]) << v;
-    for (int i = 0; i < kExpanderDegree; ++i) ASSERT_EQ(table->row(v)[kBaseDegree + i], e[i]) << v;
-  }
-  EXPECT_FALSE(ParentTable::Allocate(0).ok());
-  EXPECT_FALSE(ParentTable::Allocate(kMaxNodeCount + 1).ok());
-}
-
 TEST(LabelTest, LayersThroughAParentTableMatchOnTheFly) {
   // Layer 1 fills the table as a by-product (in ranges), later layers read it; one to four lanes; equal to the
   // table-less kernels and to a table filled straight from the graph.

@@ -9,6 +9,7 @@
 #include "cairn/core/merkle.h"
 #include "cairn/proofs/seal.h"
 #include "commitments.h"
+#include "file_io.h"
 #include "graph.h"
 #include "labels.h"
 #include "layer_pipeline.h"
@@ -143,9 +144,10 @@ TEST(SealManyTest, SealsLargerThanOneChunkMatchThePlainReference) {
 }
 
 TEST(LayerPipelineTest, SmallChunksMatchWholeLayers) {
-  // Chunk sizes from 1 node to more than the layer, one to four lanes, started fresh or after layer 1: labels and
-  // column hashes equal the whole-layer computation; where files are written (fsyncs are slow: three runs only), the
-  // layer files and states too. With >= 4 chunks an inline commit happens in the middle of the next layer.
+  // Chunk sizes from 1 node to more than the layer, one to four lanes, started fresh or after layer 1, the parent
+  // table streamed through a file (a window of one chunk) or in memory: labels equal the whole-layer computation;
+  // where files are written (fsyncs are slow: three runs only), the layer files, the states and the comm_c streamed
+  // through the lanes' read handles too. With >= 4 chunks an inline commit happens in the middle of the next layer.
   TestDir dir;
   const std::uint32_t layers = 3;
   const std::uint64_t n = 203;
@@ -153,7 +155,7 @@ TEST(LayerPipelineTest, SmallChunksMatchWholeLayers) {
   ASSERT_TRUE(graph.ok());
   std::vector<LabelHasher> hashers;
   std::vector<std::vector<Bytes>> ref(4);  // ref[lane][l - 1]
-  std::vector<Bytes> ref_columns;
+  std::vector<Hash32> ref_comm_c;
   for (int lane = 0; lane < 4; ++lane) {
     hashers.emplace_back(ReplicaId(RandomHash(500 + lane)));
     ref[lane].assign(layers, Bytes(n * 32));
@@ -166,7 +168,7 @@ TEST(LayerPipelineTest, SmallChunksMatchWholeLayers) {
       const Hash32 h = ColumnHash(column);
       std::copy(h.begin(), h.end(), &columns[i * 32]);
     }
-    ref_columns.push_back(columns);
+    ref_comm_c.push_back(*MerkleRoot(columns));
   }
   int run = 0;
   for (std::uint64_t chunk : {1u, 7u, 50u, 51u, 203u, 1000u}) {
@@ -175,37 +177,53 @@ TEST(LayerPipelineTest, SmallChunksMatchWholeLayers) {
         // Files in three runs: five chunks per layer with inline commits (one mid-layer), the same resumed with
         // background commits, and one chunk per layer (commits at layer ends) in background.
         const bool files = (chunk == 50 && k == 4) || (chunk == 1000 && k == 1 && start == 1);
+        const bool streamed = k != 2;
         SCOPED_TRACE("chunk " + std::to_string(chunk) + " lanes " + std::to_string(k) + " start " +
-                     std::to_string(start));
+                     std::to_string(start) + (streamed ? " parents streamed" : " parents in memory"));
+        const std::filesystem::path parents_dir = streamed ? dir / Name("parents", run) : std::filesystem::path();
+        if (streamed) {
+          ASSERT_TRUE(std::filesystem::create_directories(parents_dir));
+        }
         std::vector<SealLane> lanes(k);
-        std::vector<ColumnHasher> columns(k);
         for (int i = 0; i < k; ++i) {
-          auto c = ColumnHasher::Create(layers, n);
-          ASSERT_TRUE(c.ok());
-          columns[i] = std::move(*c);
           if (start >= 1) {
-            columns[i].Absorb(1, nullptr, ref[i][0].data(), 0, n);
             auto prev = NodeBuffer::Allocate(n * 32);
             ASSERT_TRUE(prev.ok());
             lanes[i].prev = std::move(*prev);
             std::copy(ref[i][0].begin(), ref[i][0].end(), lanes[i].prev.data());
           }
           lanes[i].hasher = &hashers[i];
-          lanes[i].columns = &columns[i];
           lanes[i].state.node_count = n;
           if (files) {
             lanes[i].scratch_dir = dir / Name("run", run * 4 + i);
             ASSERT_TRUE(std::filesystem::create_directories(lanes[i].scratch_dir));
+            if (start >= 1) {  // a resumed caller hands over the layers already on disk
+              ASSERT_TRUE(WriteFileAtomic(LayerPath(lanes[i].scratch_dir, 1), ref[i][0]).ok());
+              auto f = File::OpenRead(LayerPath(lanes[i].scratch_dir, 1));
+              ASSERT_TRUE(f.ok());
+              lanes[i].layer_files.push_back(std::move(*f));
+            }
           }
         }
         ++run;
         Committer committer(start == 1 || chunk == 1000);
-        ASSERT_TRUE(LabelLayers(*graph, layers, start, 0, lanes, files ? &committer : nullptr, chunk).ok());
+        ASSERT_TRUE(
+            LabelLayers(*graph, layers, start, 0, lanes, files ? &committer : nullptr, parents_dir, chunk).ok());
+        if (files) {  // the read handles work before the committer has renamed every file
+          for (int i = 0; i < k; ++i) {
+            ASSERT_EQ(lanes[i].layer_files.size(), layers);
+            auto comm_c =
+                StreamCommC(layers, n, std::span(lanes[i].layer_files).first(layers - 1), lanes[i].prev.data());
+            ASSERT_TRUE(comm_c.ok());
+            EXPECT_EQ(*comm_c, ref_comm_c[i]) << i;
+          }
+        }
         ASSERT_TRUE(committer.Drain().ok());
+        if (streamed) {
+          EXPECT_TRUE(std::filesystem::is_empty(parents_dir));  // the parent file has no name
+        }
         for (int i = 0; i < k; ++i) {
           EXPECT_EQ(Bytes(lanes[i].prev.span().begin(), lanes[i].prev.span().end()), ref[i][layers - 1]) << i;
-          const ByteSpan got = columns[i].Finish();
-          EXPECT_EQ(Bytes(got.begin(), got.end()), ref_columns[i]) << i;
           if (!files) continue;
           for (std::uint32_t l = start + 1; l <= layers; ++l) {
             EXPECT_EQ(ReadFile(LayerPath(lanes[i].scratch_dir, l)), ref[i][l - 1]) << "lane " << i << " layer " << l;

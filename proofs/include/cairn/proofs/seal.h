@@ -13,9 +13,12 @@
 //       Disk: layers * n * 32 bytes.
 //   out_dir/replica, out_dir/tree-r, out_dir/meta   what the provider keeps for the deal's lifetime: the replica,
 //       its Merkle tree (for storage proofs without re-hashing) and the commitments. Disk: about 2 * n * 32 bytes.
-// Memory: per shard three layers' worth (3 * n * 32 bytes: two layers of labels and the column hashes, which are
-// computed as the layers are), plus a parent table shared by the shards of one call (n * 56 bytes: the graph,
-// computed once instead of in every layer), plus small buffers, whatever the layer count.
+//   An unnamed file in the first shard's scratch_dir holds the parent table of the call (n * 56 bytes: the graph,
+//       computed once instead of in every layer, read back a chunk at a time); it vanishes with the call.
+// Memory: per shard two layers' worth (2 * n * 32 bytes: the labels of the previous and the current layer, the floor
+// for this graph; at the end, the replica and its tree), plus a few MiB of chunk buffers (parent rows, column pass),
+// whatever the layer count. The column hashes (comm_c) are streamed from the layer files after the last layer; the
+// layer files and the parent table file live in the page cache, not in the process.
 //
 // Thread-safety: the functions are reentrant; two calls must not share a scratch_dir or an out_dir.
 #pragma once
