@@ -230,7 +230,8 @@ Status Unseal(const SealParams& params, const ReplicaId& replica_id, const std::
   const LabelHasher hasher(replica_id);
   SealLane lane;
   lane.hasher = &hasher;
-  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, 0, 0, std::span(&lane, 1), nullptr, {}));
+  const std::filesystem::path out_dir = out_path.has_parent_path() ? out_path.parent_path() : ".";
+  CAIRN_RETURN_IF_ERROR(LabelLayers(graph, params.layers, 0, 0, std::span(&lane, 1), nullptr, out_dir));
   lane.cur.Release();
   CAIRN_RETURN_IF_ERROR(XorFile(replica, size, lane.prev.data(), lane.prev.data(), size, nullptr));
   return WriteFileAtomic(out_path, ByteSpan(lane.prev.data(), static_cast<std::size_t>(data_size)));

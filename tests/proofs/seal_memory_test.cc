@@ -1,6 +1,6 @@
-// A seal's memory stays near two layers (prev and cur) whatever the layer count (seal.h): checked exactly through the
-// NodeBuffer counters (no shard-sized buffer beyond the two layers per shard), and as resident memory (the peak RSS
-// during a seal, reset through /proc/self/clear_refs), neither of which depends on timing.
+// A seal's (and an unseal's) memory stays near two layers (prev and cur) whatever the layer count (seal.h): checked
+// exactly through the NodeBuffer counters (no shard-sized buffer beyond the two layers per shard), and as resident
+// memory (the peak RSS during a seal, reset through /proc/self/clear_refs), neither of which depends on timing.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -59,6 +59,13 @@ TEST(SealMemoryTest, BuffersAreTwoLayersPerShardWhateverTheLayerCount) {
     });
     EXPECT_GE(peak, 2 * layer);  // the counters see the two layers
     EXPECT_LE(peak, 2 * layer + ChunkAllowance());
+    // Unsealing recomputes the layers the same way.
+    const std::size_t unseal_peak = PeakMappedDuring([&] {
+      const Status st = Unseal(TestParams(layers), s.replica_id, s.out_dir / "replica", size, dir / (name + ".back"));
+      ASSERT_TRUE(st.ok()) << st.ToString();
+    });
+    EXPECT_GE(unseal_peak, 2 * layer);
+    EXPECT_LE(unseal_peak, 2 * layer + ChunkAllowance());
   }
   // A resumed seal (one layer read back, the parent rows recomputed into the file) and two shards at once.
   const ShardToSeal a = WriteShard(dir, "a", 21, size), b = WriteShard(dir, "b", 22, size);

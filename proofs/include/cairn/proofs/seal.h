@@ -92,8 +92,8 @@ Result<std::vector<SealResult>> SealMany(const SealParams& params, std::span<con
 Result<SealResult> ReadSealResult(const std::filesystem::path& out_dir);
 
 // Recovers the shard from a replica file: recomputes every layer (as slow as a seal, by design), XORs the key away
-// and writes the first `data_size` bytes to `out_path` durably. Memory: two layers and the parent table (n * 120
-// bytes). Uses no scratch files.
+// and writes the first `data_size` bytes to `out_path` durably. Memory: two layers (2 * n * 32 bytes) plus chunk
+// buffers, as a seal: the parent table streams through an unnamed file in out_path's directory (gone on return).
 Status Unseal(const SealParams& params, const ReplicaId& replica_id, const std::filesystem::path& replica_path,
               std::uint64_t data_size, const std::filesystem::path& out_path);
 
