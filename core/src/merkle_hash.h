@@ -26,8 +26,9 @@ Hash32 HashBlock(const Sha256State& iv, const std::uint8_t* block);
 void HashBlocks(const Sha256State& iv, const std::uint8_t* in, std::size_t count, Hash32* out);
 
 // Root of the perfect subtree over the `count` nodes at `nodes` (merkle.cc's shape: level 1 in the leaf domain, the
-// levels above in the node domain). On the AVX-512 path the levels from 1 up to the one with sixteen hashes never
-// leave registers in lane-major form (Sha256MerkleSubtreeAvx512); other paths fold level by level with HashBlocks.
+// levels above in the node domain). On the AVX-512 path the levels from 1 up to the one with sixteen hashes stay in
+// lane-major form, never transposed or byte-swapped (Sha256MerkleSubtreeAvx512); other paths fold level by level
+// with HashBlocks.
 // `scratch` holds count / 2 hashes and is overwritten.
 // REQUIRES: count is a power of two, 2 <= count <= kMaxPerfectSubtreeNodes.
 Hash32 PerfectSubtreeRoot(const std::uint8_t* nodes, std::size_t count, Hash32* scratch);

@@ -49,8 +49,9 @@ void Sha256HashBlocksAvx512(const Sha256State& iv, const std::uint8_t* in, std::
 inline constexpr int kMaxSubtreeLevels = 12;
 
 // The sixteen hashes of the level with sixteen hashes of a perfect Merkle subtree (merkle.cc's shape) over the
-// 32 * passes nodes at `nodes`: level 1 from `leaf_iv`, the levels above from `node_iv`. Every level stays in
-// registers, lane-major, between passes: no digest is byte-swapped or transposed until `top` is written.
+// 32 * passes nodes at `nodes`: level 1 from `leaf_iv`, the levels above from `node_iv`. A pass's output stays
+// lane-major (eight state vectors, in registers or parked on the stack until its sibling pass is done): no digest is
+// byte-swapped or transposed until `top` is written.
 // REQUIRES: CpuHasAvx512(); passes is a power of two, 1 <= passes <= 2^(kMaxSubtreeLevels - 1).
 void Sha256MerkleSubtreeAvx512(const Sha256State& leaf_iv, const Sha256State& node_iv, const std::uint8_t* nodes,
                                std::size_t passes, Hash32* top);
