@@ -76,15 +76,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.3g", a / b; 
 mbps() { awk -v bytes="$1" -v s="$2" 'BEGIN { if (s + 0 > 0) printf "%.1f", bytes / s / 1e6; else print "n/a" }'; }
 mib() { awk -v kb="$1" 'BEGIN { printf "%.0f", kb / 1024 }'; }
 
-# A loopback net for the devnet (providers on 127.<net>.<i+1>.1), under the same lock files as the integration tests,
-# so both can run at once.
-net=""
-for n in 240 241 242 243 244 245 246 247 248 249; do
-  exec {lock_fd}>"/tmp/cairn-integration-net-$n.lock"
-  if flock -n "$lock_fd"; then net=$n; break; fi
-  exec {lock_fd}>&-
-done
-[ -n "$net" ] || { echo "e2e_put_get: no free loopback net (127.240-249.*)" >&2; exit 1; }
+# A loopback net for the devnet, shared safely with the integration tests.
+. "$root/bench/e2e_common.sh"
+reserve_loopback_net
 base_port=27100
 
 # Samples RssAnon (kB) of the given pids every 200 ms until $1.stop appears, then writes "pid peak" lines to $1.

@@ -9,11 +9,14 @@
 #include "cairn/core/aead.h"
 #include "cairn/core/env.h"
 #include "cairn/core/hex.h"
+#include "block_hash_sink.h"
 #include "decoder.h"
 #include "encoder.h"
 #include "object_record.h"
+#include "provider_cache.h"
 #include "repo.h"
 #include "spool.h"
+#include "trace.h"
 #include "transfer.h"
 
 namespace cairn {
@@ -64,6 +67,9 @@ class AtomicOutput : public OutputStream {
  private:
   std::unique_ptr<AtomicFileWriter> w_;
 };
+
+// Cached provider records older than this are not used (a put refreshes them; DHT announces last 45 minutes).
+constexpr std::chrono::seconds kProviderCacheMaxAge{30 * 60};
 
 std::string RandomName() {
   Bytes b(8);
@@ -201,6 +207,7 @@ class ClientImpl : public Client {
   Status EnsureNet() {
     if (net_) return Status::Ok();
     CAIRN_ASSIGN_OR_RETURN(net_, ClientNet::Start(network_, repo_->identity()));
+    Trace("swarm session started");
     return Status::Ok();
   }
 
@@ -241,9 +248,16 @@ class ClientImpl : public Client {
     SecretKey file_key = SecretKey::Random();
     std::string spool = repo_->spool_dir() + "/put-" + RandomName();
     CAIRN_RETURN_IF_ERROR(Env::Default()->CreateDirs(spool));
-    SpoolSink sink(Env::Default(), spool, SpoolDurability::kVolatile);
+    SpoolSink spool_sink(Env::Default(), spool, SpoolDurability::kVolatile);
+    BlockHashingSink sink(spool_sink);  // torrents are built from these hashes: the spool is not read back to hash
     UploadOptions uo;
     uo.cancel = options.cancel;
+    // Propose to the providers found by earlier puts at once; the uploader refreshes them in the background.
+    ProviderCache cache(repo_->store(), repo_->providers(), network_.network_id);
+    auto cached = cache.Load(control::UnixSeconds(Env::Default()), kProviderCacheMaxAge);
+    if (cached.ok()) uo.providers = std::move(*cached);
+    uo.block_hashes = [&sink](std::uint32_t seg, int shard) { return sink.Take(seg, shard); };
+    uo.discovered = [&cache](const std::vector<DiscoveredProvider>& found) { (void)cache.Save(found); };
     uo.seed = std::random_device{}();
     if (options.progress) {
       uo.progress = [&](std::uint64_t done, std::uint64_t total) { options.progress({"uploading", done, total}); };
@@ -252,14 +266,19 @@ class ClientImpl : public Client {
     // waits when a few segments are still waiting for receipts, so the spool holds only those.
     SegmentUploader uploader(*net_, eo.params.k, eo.params.m, spool, std::move(uo));
     uploading = &uploader;
-    eo.segment_done = [&uploader](std::uint32_t seg, const SegmentCoding& sc) { return uploader.AddSegment(seg, sc); };
+    eo.segment_done = [&uploader](std::uint32_t seg, const SegmentCoding& sc) {
+      Trace("segment " + std::to_string(seg) + " encoded");
+      return uploader.AddSegment(seg, sc);
+    };
     auto coding = EncodeFile(in, size_hint, file_key.bytes(), eo, sink);
     if (!coding.ok()) {
       uploader.Abort();
       RemoveTree(spool);
       return coding.status();
     }
+    Trace("encoding done");
     auto placements = uploader.Finish();
+    Trace("every receipt in");
     RemoveTree(spool);
     CAIRN_RETURN_IF_ERROR(placements.status());
     ObjectRecord rec;
@@ -272,6 +291,7 @@ class ClientImpl : public Client {
     CAIRN_ASSIGN_OR_RETURN(Bytes sealed, SealObjectRecord(rec, repo_->manifest_key().bytes()));
     CAIRN_RETURN_IF_ERROR(repo_->store().Update(
         [&](WriteTxn& txn) { return txn.Put(repo_->objects(), AsBytes(options.name), sealed); }));
+    Trace("object record committed");
     return InfoOf(rec.manifest);
   }
 
@@ -320,7 +340,9 @@ Result<std::unique_ptr<Client>> Client::Open(const ClientOptions& options) {
   if (options.repo_dir.empty()) return Status::InvalidArgument("no repository folder given");
   if (options.network_file.empty()) return Status::InvalidArgument("no network file given");
   CAIRN_ASSIGN_OR_RETURN(NetworkConfig network, NetworkConfig::Load(Env::Default(), options.network_file));
+  client::Trace("client open: network file read");
   CAIRN_ASSIGN_OR_RETURN(auto repo, client::Repo::Open(options.repo_dir, client::KeySource(options)));
+  client::Trace("repository open, master key unlocked");
   return std::unique_ptr<Client>(new client::ClientImpl(std::move(repo), std::move(network), options.threads));
 }
 

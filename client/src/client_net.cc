@@ -38,7 +38,7 @@ Result<ProviderInfo> ParseProviderRecord(const control::Envelope& reply) {
   return p;
 }
 
-Result<std::vector<ProviderInfo>> ClientNet::Discover(std::size_t want, std::chrono::milliseconds timeout) {
+Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   (void)swarm_->WaitForDhtNodes(1, deadline);
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
@@ -62,12 +62,12 @@ Result<std::vector<ProviderInfo>> ClientNet::Discover(std::size_t want, std::chr
       return control_.Call(ep, std::nullopt, control::kTypeRecord, {}, std::chrono::milliseconds(3000));
     }));
   }
-  std::vector<ProviderInfo> out;
+  std::vector<DiscoveredProvider> out;
   for (auto& f : calls) {
     auto reply = f.get();
     if (!reply.ok() || reply->type != control::kTypeOk) continue;
     auto info = ParseProviderRecord(*reply);
-    if (info.ok()) out.push_back(std::move(*info));
+    if (info.ok()) out.push_back({std::move(*info), std::move(reply->raw)});
   }
   if (out.empty()) {
     return Status::Unavailable("no provider of network " + network_.network_id + " answered (found " +

@@ -19,6 +19,13 @@ namespace cairn::client {
 
 using ProviderInfo = control::ProviderRecord;
 
+// A provider found by discovery: its record, and the signed reply that carried it (Envelope::raw), which can be
+// kept and checked again later (ProviderCache).
+struct DiscoveredProvider {
+  ProviderInfo info;
+  Bytes signed_record;
+};
+
 class ClientNet {
  public:
   static Result<std::unique_ptr<ClientNet>> Start(const NetworkConfig& network, const Identity& identity);
@@ -29,7 +36,7 @@ class ClientNet {
 
   // Finds providers through the DHT and asks each for its signed record. Returns those that answered. Looks up
   // until at least `want` are found or `timeout` passes.
-  Result<std::vector<ProviderInfo>> Discover(std::size_t want, std::chrono::milliseconds timeout);
+  Result<std::vector<DiscoveredProvider>> Discover(std::size_t want, std::chrono::milliseconds timeout);
   // One signed call that must come back "ok" from `provider`; an "error" reply becomes a Status naming its code.
   Result<control::Envelope> CallOk(const Endpoint& ep, const Ed25519PublicKey& provider, std::string_view type,
                                    wire::Value::Dict body, std::chrono::milliseconds timeout) const;

@@ -103,6 +103,7 @@ Result<std::unique_ptr<Repo>> Repo::Open(const std::string& dir, const RepoKeySo
   options.initial_map_size = 16 << 20;
   CAIRN_ASSIGN_OR_RETURN(repo->store_, KvStore::Open(dir + "/db", options));
   CAIRN_ASSIGN_OR_RETURN(repo->objects_, repo->store_->OpenDb("objects"));
+  CAIRN_ASSIGN_OR_RETURN(repo->providers_, repo->store_->OpenDb("providers"));
   CAIRN_RETURN_IF_ERROR(env->CreateDirs(repo->spool_dir()));
   return repo;
 }

@@ -1,7 +1,8 @@
 // The client's repository folder:
 //   repo            "cairn-repo v1" header: how the master key is obtained (Argon2id params, or a key file) and a
 //                   key-check value sealed under a subkey, so a wrong passphrase fails at open, not at first get
-//   db/             LMDB: "objects" name -> sealed object record (manifest + placement)
+//   db/             LMDB: "objects" name -> sealed object record (manifest + placement); "providers" network id +
+//                   provider id -> the provider's signed record, as last discovered (provider_cache.h)
 //   spool/          shards of puts in progress (removed when the put ends)
 // The client's Ed25519 identity is derived from the master key (subkey "identity"), so a new machine holding the
 // master key is the same client to providers (it may remove its deals).
@@ -38,6 +39,7 @@ class Repo {
   const Identity& identity() const { return *identity_; }
   KvStore& store() { return *store_; }
   KvDb objects() const { return objects_; }
+  KvDb providers() const { return providers_; }
 
  private:
   Repo(std::string dir, SecretKey master, SecretKey manifest_key);
@@ -47,6 +49,7 @@ class Repo {
   std::optional<Identity> identity_;
   std::unique_ptr<KvStore> store_;
   KvDb objects_;
+  KvDb providers_;
 };
 
 }  // namespace cairn::client

@@ -1,6 +1,7 @@
 #include "upload.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "cairn/core/hex.h"
 #include "placement.h"
 #include "spool.h"
+#include "trace.h"
 
 namespace cairn::client {
 namespace {
@@ -158,17 +160,26 @@ class SegmentUploader::Impl {
   int n() const { return k_ + m_; }
   std::size_t Want() const { return ProvidersWanted(k_, m_); }
 
-  Status Discover() {
-    std::vector<ProviderInfo> found = opt_.providers;
-    if (found.empty()) {
-      auto r = net_.Discover(Want(), std::chrono::seconds(8));
-      if (r.ok()) found = std::move(*r);
-    }
-    for (auto& p : found) providers_[Id(p.id)] = p;
+  // Starts a provider lookup in the background, unless one is under way. Returns as soon as `want` are found.
+  void StartDiscovery(std::size_t want) {
+    if (discovery_.valid()) return;
     last_discovery_ = Clock::now();
-    return Status::Ok();
+    discovery_ = std::async(std::launch::async, [this, want] { return net_.Discover(want, std::chrono::seconds(8)); });
   }
 
+  // Merges a finished lookup: providers it found get fresh records (free space); what this put learned about
+  // failures and unreachable providers stays.
+  void CollectDiscovery() {
+    if (!discovery_.valid() || discovery_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    auto found = discovery_.get();
+    if (!found.ok()) {
+      Trace("discovery failed: " + found.status().ToString());
+      return;
+    }
+    for (const DiscoveredProvider& p : *found) providers_[Id(p.info.id)] = p.info;
+    Trace("discovery done: " + std::to_string(found->size()) + " providers");
+    if (opt_.discovered) opt_.discovered(*found);
+  }
   // Takes the segments handed over; returns false once there will be no more and none is pending.
   Status TakePending(bool& no_more) {
     std::deque<std::pair<std::uint32_t, SegmentCoding>> taken;
@@ -182,11 +193,25 @@ class SegmentUploader::Impl {
     return Status::Ok();
   }
 
+  // The shard's torrent: from the block hashes its writer computed, or by hashing the spooled file.
+  Result<TorrentFile> MakeShardTorrent(std::uint32_t seg, int shard, const std::string& path, std::uint64_t size) {
+    if (opt_.block_hashes) {
+      auto hashes = opt_.block_hashes(seg, shard);
+      if (hashes.ok()) {
+        const std::string name = std::filesystem::path(path).filename().string();
+        return Swarm::MakeTorrentFromBlockHashes(name, size, ShardPieceSize(size), *hashes);
+      }
+    }
+    return Swarm::MakeTorrent(path, ShardPieceSize(size));
+  }
+
   // Makes and seeds the segment's shard torrents.
   Status StartSegment(std::uint32_t seg, const SegmentCoding& sc) {
     if (sc.comm_d.size() != static_cast<std::size_t>(n())) return Status::Internal("segment with a wrong shard count");
     Segment s;
     s.index = seg;
+    const auto t0 = Clock::now();
+    Clock::duration making{};
     for (int j = 0; j < n(); ++j) {
       ShardJob job;
       job.seg = seg;
@@ -194,8 +219,11 @@ class SegmentUploader::Impl {
       job.comm_d = sc.comm_d[j];
       job.size = sc.shard_size;
       std::string path = SpoolShardPath(spool_, seg, j);
-      CAIRN_ASSIGN_OR_RETURN(job.torrent, Swarm::MakeTorrent(path, ShardPieceSize(job.size)));
-      // The encoder just wrote this file and MakeTorrent just hashed it: serve it without hashing it a third time.
+      const auto m0 = Clock::now();
+      CAIRN_ASSIGN_OR_RETURN(job.torrent, MakeShardTorrent(seg, j, path, job.size));
+      making += Clock::now() - m0;
+      // The encoder just wrote this file and its blocks were hashed on the way out (or MakeTorrent just read them):
+      // serve it without hashing it again.
       // A shard damaged on disk since then fails the provider's piece check (and the decoder's comm_d check).
       SeedOptions seed;
       seed.trust_data = true;
@@ -207,6 +235,13 @@ class SegmentUploader::Impl {
       s.jobs.push_back(std::move(job));
     }
     segments_.push_back(std::move(s));
+    if (TraceEnabled()) {
+      auto ms = [](Clock::duration d) {
+        return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+      };
+      Trace("segment " + std::to_string(seg) + " torrents made (" + ms(making) + " ms) and seeded (" +
+            ms(Clock::now() - t0 - making) + " ms)");
+    }
     return Status::Ok();
   }
 
@@ -232,15 +267,6 @@ class SegmentUploader::Impl {
     auto placed = Place(cands, req);
     if (!placed.ok() || placed->empty()) return std::nullopt;
     return providers_[placed->front().id];
-  }
-
-  // Looks the providers up again: one missed by the first lookup, or started since, can take the shard; known ones
-  // get fresh records (free space). What this put learned about failures and unreachable providers stays.
-  void Rediscover() {
-    last_discovery_ = Clock::now();
-    auto found = net_.Discover(Want(), std::chrono::seconds(8));
-    if (!found.ok()) return;
-    for (auto& p : *found) providers_[Id(p.id)] = p;
   }
 
   bool WantsSpare(const Segment& s, const ShardJob& job, Clock::time_point now) const {
@@ -277,8 +303,8 @@ class SegmentUploader::Impl {
         if (!primary && !spare) continue;
         auto p = NextProvider(s, job, busy);
         if (!p && primary && Clock::now() - last_discovery_ > std::chrono::seconds(1)) {
-          Rediscover();
-          p = NextProvider(s, job, busy);
+          // One missed by the lookups so far, or started since, may take it: look again (in the background).
+          StartDiscovery(Want());
         }
         if (!p) {
           if (spare) {
@@ -346,6 +372,7 @@ class SegmentUploader::Impl {
       }
       pl.job->attempts.push_back(std::move(a));
     }
+    if (TraceEnabled()) Trace(std::to_string(plan.size()) + " proposals answered");
     return Status::Ok();
   }
 
@@ -452,6 +479,7 @@ class SegmentUploader::Impl {
       bool all = std::all_of(s.jobs.begin(), s.jobs.end(), [](const ShardJob& j) { return j.done; });
       if (!all) continue;
       s.complete = true;
+      Trace("segment " + std::to_string(s.index) + " every receipt in");
       auto deadline = Clock::now() + std::chrono::seconds(5);
       for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
       s.seeds.clear();
@@ -489,9 +517,13 @@ class SegmentUploader::Impl {
   }
 
   Status Loop() {
-    CAIRN_RETURN_IF_ERROR(Discover());
+    for (const ProviderInfo& p : opt_.providers) providers_[Id(p.id)] = p;
+    if (!providers_.empty()) Trace(std::to_string(providers_.size()) + " providers known before the lookup");
+    // Enough known to place a segment: refresh in the background. Otherwise propose once a shard each is found.
+    StartDiscovery(providers_.size() >= static_cast<std::size_t>(n()) ? Want() : static_cast<std::size_t>(n()));
     for (;;) {
       if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("put cancelled");
+      CollectDiscovery();
       bool no_more = false;
       CAIRN_RETURN_IF_ERROR(TakePending(no_more));
       CAIRN_RETURN_IF_ERROR(ProposeRound());
@@ -520,6 +552,7 @@ class SegmentUploader::Impl {
   }
 
   void Cleanup() {
+    if (discovery_.valid()) discovery_.wait();  // a lookup ends within its timeout
     auto deadline = Clock::now() + std::chrono::seconds(5);
     for (Segment& s : segments_) {
       for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
@@ -567,6 +600,7 @@ class SegmentUploader::Impl {
   std::vector<std::future<void>> removals_;
   std::vector<std::shared_ptr<std::future<Result<control::Envelope>>>> stale_polls_;
   Clock::time_point last_discovery_;
+  std::future<Result<std::vector<DiscoveredProvider>>> discovery_;  // the lookup under way, if valid()
   std::uint64_t total_ = 0;
 };
 

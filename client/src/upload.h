@@ -54,8 +54,15 @@ struct UploadOptions {
   std::function<void(std::uint64_t done, std::uint64_t total)> progress;  // shard bytes received by providers
   const std::atomic<bool>* cancel = nullptr;
   std::uint64_t seed = 0;  // placement tie-breaks
-  // Providers already looked up; empty: the uploader looks them up itself (on its thread, while encoding starts).
+  // Providers known before the put (checked records from the repository's cache): shards are proposed to them at
+  // once. The uploader also looks providers up in the background (for fresh records and ones not known yet) and,
+  // when this list is empty, proposes as soon as that lookup found one provider per shard.
   std::vector<ProviderInfo> providers;
+  // The SHA-256 of each 16 KiB block of a spooled shard, if its writer computed them (BlockHashingSink::Take): the
+  // shard's torrent is then built from them without reading the file. Unset, or an error: the file is hashed.
+  std::function<Result<std::vector<Hash32>>(std::uint32_t segment, int shard)> block_hashes;
+  // Called on the uploader's thread with what each lookup found (to refresh the cache).
+  std::function<void(const std::vector<DiscoveredProvider>&)> discovered;
 };
 
 // How many providers a put with a k + m code looks for: one per shard of a segment, and two spares.

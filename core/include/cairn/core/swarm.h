@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct SwarmOptions {
   enum class DiskIo { kMmap, kPosix };
   DiskIo disk_io = DiskIo::kMmap;
 };
+
+// A BitTorrent v2 block: the leaves of a file's Merkle tree are SHA-256 of each block (the last one may be shorter).
+inline constexpr std::size_t kTorrentBlockSize = 16 * 1024;
 
 // The result of MakeTorrent: a single-file BitTorrent v2 torrent.
 struct TorrentFile {
@@ -123,6 +127,11 @@ class Swarm {
   // Hashes `file_path` into a v2-only torrent. REQUIRES: piece_size is a power of two >= 16 KiB.
   // v2 only, not hybrid: a v2 torrent carries a per-file SHA-256 Merkle root, and no v1 (SHA-1) peer exists here.
   static Result<TorrentFile> MakeTorrent(const std::string& file_path, int piece_size);
+  // The torrent MakeTorrent makes of a file named `name` (its last path component) of `size` bytes, from the
+  // SHA-256 of each of its kTorrentBlockSize blocks, without reading it: for a file whose writer hashed it on the way
+  // out. REQUIRES: block_hashes.size() == ceil(size / kTorrentBlockSize).
+  static Result<TorrentFile> MakeTorrentFromBlockHashes(const std::string& name, std::uint64_t size, int piece_size,
+                                                        std::span<const Hash32> block_hashes);
 
   // Where peers connect (TCP) and where other DHT nodes reach this one (UDP). The ports are equal unless the UDP
   // port was taken when port 0 was asked for.
