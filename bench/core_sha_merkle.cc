@@ -258,7 +258,7 @@ BENCHMARK(BM_HashBlocks<kAvx512Transpose>)->DenseRange(1, 16, 1);
 enum SubtreeMode { kLevelByLevel, kPerfect };
 
 template <SubtreeMode M>
-void BM_Subtree64KiB(benchmark::State& state) {
+void BM_MerkleSubtree64KiB(benchmark::State& state) {
   const auto path = static_cast<internal::HashPath>(state.range(0));
   if (!internal::ForceHashPath(path)) {
     state.SkipWithError("CPU lacks this path");
@@ -284,11 +284,11 @@ void BM_Subtree64KiB(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kNodes - 1));
   state.SetLabel(M == kPerfect ? "PerfectSubtreeRoot" : "HashBlocks level by level");
 }
-BENCHMARK(BM_Subtree64KiB<kLevelByLevel>)
+BENCHMARK(BM_MerkleSubtree64KiB<kLevelByLevel>)
     ->ArgName("path")
     ->Arg(static_cast<int>(internal::HashPath::kShaNi))
     ->Arg(static_cast<int>(internal::HashPath::kAvx512));
-BENCHMARK(BM_Subtree64KiB<kPerfect>)
+BENCHMARK(BM_MerkleSubtree64KiB<kPerfect>)
     ->ArgName("path")
     ->Arg(static_cast<int>(internal::HashPath::kShaNi))
     ->Arg(static_cast<int>(internal::HashPath::kAvx512));
