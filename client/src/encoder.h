@@ -1,31 +1,40 @@
 // The encoder: plaintext stream -> segments -> AEAD chunks -> Reed-Solomon stripes -> k+m shard outputs, with each
-// shard's comm_d computed on the fly. Memory stays bounded by a batch of stripes whatever the file size; stripes of a
-// batch are processed on all the pool's threads, and outputs are written in order by the calling thread.
+// shard's comm_d computed on the fly. The stream is cut into batches of a few stripes; each chunk's plaintext is read
+// straight into the unit that will hold its ciphertext and sealed in place. With one thread everything runs inline on
+// the calling thread. With more, that many workers read, seal, RS-encode and hash batches with no barrier between
+// them (encoder_pipeline.h) while the calling thread writes finished batches in order; memory stays bounded by
+// 2 x threads + 1 batches whatever the file size.
 //
-// Thread-safety: one Encode call per Encoder object at a time.
+// The sink and the callbacks of EncodeOptions are only ever called on the calling thread; the InputStream is read by
+// the workers, one at a time.
+//
+// Thread-safety: EncodeFile may run concurrently on distinct streams and sinks.
 #pragma once
 
 #include <atomic>
 #include <functional>
 
-#include "cairn/core/worker_pool.h"
 #include "coding.h"
 #include "shard_io.h"
 
 namespace cairn::client {
 
+inline constexpr int kMaxEncodeThreads = 64;
+
 struct EncodeOptions {
   CodingParams params;
+  // Encoding threads, clamped to [1, kMaxEncodeThreads]; with 1 nothing leaves the calling thread.
   int threads = 2;
   // Stripes handed out per round. Small batches keep a stripe's plaintext and units in cache between the AEAD, RS
   // and hashing passes: 10+4, one thread: 2 -> 0.75-0.81 GB/s, 16 -> 0.67-0.68, 64 -> 0.38-0.39 (same runs).
   std::size_t stripes_per_batch = 2;
-  // Called after each batch with the plaintext bytes consumed so far. May be empty.
+  // Called after each batch is written with the plaintext bytes written so far. May be empty.
   std::function<void(std::uint64_t)> progress;
-  // Called once each segment's shards are committed to the sink, with the segment's coding, before the next segment
-  // starts; an error stops the encoding with that error. May block (the caller's back-pressure). May be empty.
+  // Called once each segment's shards are committed to the sink, with the segment's coding, before any shard of the
+  // next segment is created (workers may meanwhile read and seal up to the bounded number of batches ahead); an
+  // error stops the encoding with that error. May block (the caller's back-pressure). May be empty.
   std::function<Status(std::uint32_t segment, const SegmentCoding& coding)> segment_done;
-  // When set and true, encoding stops with kCancelled at the next batch.
+  // When set and true, encoding stops with kCancelled after the batch being written (or before a segment starts).
   const std::atomic<bool>* cancel = nullptr;
 };
 

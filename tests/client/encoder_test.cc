@@ -307,5 +307,33 @@ TEST(EncoderTest, CancelMidwayStopsWithCancelled) {
   }
 }
 
+TEST(EncoderTest, CancelAtASegmentsEndStopsOnlyIfMoreFollows) {
+  // The file ends exactly at a segment boundary, so only a look-ahead tells that segment 1 is the last.
+  Bytes data = RandomData(2 * kSegment, 47);
+  for (int threads : {1, 2}) {
+    for (std::uint32_t cancel_at : {0u, 1u}) {
+      SCOPED_TRACE("threads=" + std::to_string(threads) + " cancel_at=" + std::to_string(cancel_at) + " seed=47");
+      RecordingSink sink;
+      std::atomic<bool> cancel{false};
+      EncodeOptions o = Options(4, 2, kSegment, kUnit, threads, 2);
+      o.cancel = &cancel;
+      o.segment_done = [&](std::uint32_t seg, const SegmentCoding&) {
+        if (seg == cancel_at) cancel = true;
+        return Status::Ok();
+      };
+      MemoryInput in(data);
+      auto r = EncodeFileWithHeader(in, Key(), Header(kUnit), o, sink);
+      if (cancel_at == 1) {
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        EXPECT_EQ(r->segments.size(), 2u);
+      } else {
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.status().code(), Code::kCancelled);
+        EXPECT_EQ(sink.shards.count(), static_cast<std::size_t>(kShards)) << "segment 1 was started after the cancel";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cairn::client

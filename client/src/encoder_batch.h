@@ -1,0 +1,115 @@
+// The encoder's unit of work: a batch of consecutive stripes of one segment, laid out as the units they become.
+// BatchReader cuts the plaintext stream into batches, reading each chunk's plaintext straight into the unit that will
+// hold its ciphertext; BatchSealer then encrypts the chunks in place, computes the parity units and hashes every unit
+// to its Merkle subtree root. The shard writer (encoder_output.h) takes sealed batches in order.
+//
+// Thread-safety: a BatchReader is used by one thread at a time (the pipeline's workers take turns under a lock); a
+// BatchSealer is one worker's scratch; an EncodeBatch is owned by one thread at a time (the pipeline hands it over).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "cairn/core/aead.h"
+#include "cairn/core/erasure.h"
+#include "coding.h"
+#include "shard_io.h"
+
+namespace cairn::client {
+
+// Sizes derived once from the coding parameters.
+struct StripeLayout {
+  explicit StripeLayout(const CodingParams& p);
+
+  int k;
+  int n;                     // k + m
+  std::uint32_t unit;        // bytes per unit
+  std::uint32_t chunk;       // plaintext bytes per unit (unit - tag)
+  std::uint64_t segment;     // plaintext bytes per segment
+  std::size_t stripe_plain;  // k * chunk
+  std::size_t stripe_bytes;  // n * unit
+};
+
+struct StripeInfo {
+  std::uint64_t first_chunk = 0;     // chunk index of unit 0 within the segment
+  std::uint64_t plaintext_size = 0;  // plaintext bytes in the stripe
+  bool segment_ends = false;         // the stripe's last chunk is its segment's last
+};
+
+struct EncodeBatch {
+  std::uint32_t segment = 0;
+  bool segment_starts = false;  // the batch's first stripe is its segment's first
+  bool segment_ends = false;    // the batch's last stripe is its segment's last
+  bool input_ends = false;      // nothing follows this batch (it may hold no stripe: then it only marks the end)
+  std::uint64_t plaintext_size = 0;
+  std::vector<StripeInfo> stripes;
+  std::vector<Hash32> roots;  // after sealing: stripes.size() x n subtree roots, stripe-major
+  Status status;              // a read or seal failure; the batch is then not written
+
+  // Unit j of stripe s: units() + (s * n + j) * unit. 64-byte aligned, capacity fixed at construction.
+  std::uint8_t* units() const { return units_.get(); }
+  std::size_t capacity() const { return capacity_; }  // stripes
+
+  EncodeBatch(const StripeLayout& layout, std::size_t capacity);
+
+ private:
+  struct AlignedDelete {
+    void operator()(std::uint8_t* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<std::uint8_t[], AlignedDelete> units_;
+  std::size_t capacity_;
+};
+
+// Reads the plaintext stream into batches, segment after segment.
+class BatchReader {
+ public:
+  BatchReader(InputStream& in, const StripeLayout& layout);
+
+  // Fills `b` with up to b.capacity() stripes of the current segment (never more than one segment). Once the input
+  // is known to have ended, the batch is marked input_ends (possibly with no stripe); call no more after that.
+  // A read failure is returned, and the reader must not be used again.
+  Status Next(EncodeBatch& b);
+
+ private:
+  // Reads up to out.size() bytes; fewer only at the end of the stream.
+  Result<std::size_t> Fill(MutableByteSpan out);
+  // Whether the stream has ended; may read one byte ahead (kept for the next Fill).
+  Result<bool> AtEnd();
+  // Reads one stripe's plaintext (at most `want` bytes) into the data units at `units`; returns the bytes read.
+  Result<std::size_t> ReadStripe(std::uint8_t* units, std::uint64_t want);
+
+  InputStream& in_;
+  const StripeLayout& layout_;
+  std::uint8_t carry_ = 0;
+  bool has_carry_ = false;
+  bool eof_ = false;
+  std::uint32_t segment_ = 0;
+  std::uint64_t consumed_ = 0;     // plaintext of the current segment read so far
+  std::uint64_t chunk_index_ = 0;  // next chunk of the current segment
+  bool segment_closed_ = false;    // the current segment's last stripe was handed out
+};
+
+// One worker's sealing state: a stream sealer kept for the segment it was made for, and pointer scratch for RS.
+class BatchSealer {
+ public:
+  BatchSealer(ByteSpan key, const StreamHeader& header, const StripeLayout& layout, const ErasureCoder& ec);
+
+  // Encrypts the batch's chunks in place, pads, RS-encodes and hashes every unit into b.roots.
+  Status Seal(EncodeBatch& b);
+
+ private:
+  Status SealStripe(std::uint32_t segment, const StripeInfo& stripe, std::uint8_t* units);
+
+  ByteSpan key_;
+  const StreamHeader& header_;
+  const StripeLayout& layout_;
+  const ErasureCoder& ec_;
+  std::unique_ptr<StreamSealer> sealer_;
+  std::uint32_t sealer_segment_ = 0;
+  std::vector<const std::uint8_t*> data_;
+  std::vector<std::uint8_t*> parity_;
+};
+
+}  // namespace cairn::client
