@@ -23,6 +23,9 @@
 // sixteen lanes in zmm16-31 by hand (inline assembly) and interleaved 2, 4, 6 or 8 SHA-NI lanes: 18.9, 19.6, 21.8
 // and 23.4 ns per block against this kernel's 15.3-15.7 in the same run, because sha256rnds2 takes a vector ALU slot
 // there (4 of them added ~2.6 cycles to a saturated zmm loop) and the SHA-NI schedule costs ~60 more ALU ops a block.
+// Also measured there and not kept: a seventeenth block in scalar code interleaved with the rounds (16.3 -> 20.4 ns
+// per block: GCC spills it to opmask registers, and scalar rotates share port 0 anyway), and shortening rounds 0..3
+// for a known IV (18 fewer instructions a pass, within 1% of this kernel).
 //
 // Merkle subtrees (Sha256MerkleSubtreeAvx512) skip the digest and message transposes between levels: a pass's eight
 // state vectors are the next level's message words once paired up by sixteen two-source permutes.
