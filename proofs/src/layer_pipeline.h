@@ -4,8 +4,9 @@
 // state: the disk waits) goes through the Committer (committer.h): on its helper thread as soon as the layer is done,
 // or inline a quarter of the way into the next layer, when the disk has long caught up. One shard runs the
 // single-lane kernel (ComputeLayerRange); two to four run interleaved through the four-lane one (ComputeLayerLanes).
-// Both read the parents of layers >= 2 from a parent table that layer 1 fills (parent_cache.h): for a seal, streamed
-// through an unnamed file in the first lane's scratch directory one chunk at a time; for an unseal, in memory.
+// Both read the parents of layers >= 2 from a parent table that layer 1 fills (parent_cache.h), streamed one chunk at
+// a time through an unnamed file in a directory the caller names (a seal: the first lane's scratch directory; an
+// unseal: beside its output).
 // Column hashes are not computed here: the caller streams them from the layer files afterwards (column_hasher.h),
 // through the read handles this loop leaves in each lane.
 //
