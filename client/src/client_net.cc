@@ -1,6 +1,5 @@
 #include "client_net.h"
 
-#include <cstdlib>
 #include <future>
 #include <set>
 
@@ -19,15 +18,7 @@ Result<std::unique_ptr<ClientNet>> ClientNet::Start(const NetworkConfig& network
   so.dht_bootstrap = network.bootstrap;
   // pread/pwrite by default: with libtorrent's mmap I/O every shard seeded or fetched counts in the client's RSS
   // (6.3 GiB for a 4 GiB put). CAIRN_CLIENT_DISK_IO=mmap|posix overrides it (benchmarks compare the two).
-  so.disk_io = SwarmOptions::DiskIo::kPosix;
-  if (const char* io = std::getenv("CAIRN_CLIENT_DISK_IO")) {
-    std::string_view v(io);
-    if (v == "mmap") {
-      so.disk_io = SwarmOptions::DiskIo::kMmap;
-    } else if (v != "posix") {
-      return Status::InvalidArgument("CAIRN_CLIENT_DISK_IO must be mmap or posix");
-    }
-  }
+  CAIRN_ASSIGN_OR_RETURN(so.disk_io, DiskIoFromEnv("CAIRN_CLIENT_DISK_IO", SwarmOptions::DiskIo::kPosix));
   CAIRN_ASSIGN_OR_RETURN(net->swarm_, Swarm::Start(so));
   return net;
 }

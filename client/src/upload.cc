@@ -82,7 +82,9 @@ class SegmentUploader::Impl {
 
   Status AddSegment(std::uint32_t seg, const SegmentCoding& coding) {
     std::unique_lock<std::mutex> lock(mu_);
-    std::size_t limit = std::max<std::size_t>(1, opt_.max_segments_in_flight);
+    const std::uint64_t segment_bytes = coding.shard_size * static_cast<std::uint64_t>(n());
+    const std::size_t by_bytes = segment_bytes > 0 ? opt_.spool_budget_bytes / segment_bytes : 0;
+    const std::size_t limit = std::max<std::size_t>({1, opt_.max_segments_in_flight, by_bytes});
     for (;;) {
       Deliver(lock);
       if (!result_.ok() || ended_ || in_flight_ < limit) break;
@@ -519,8 +521,9 @@ class SegmentUploader::Impl {
   Status Loop() {
     for (const ProviderInfo& p : opt_.providers) providers_[Id(p.id)] = p;
     if (!providers_.empty()) Trace(std::to_string(providers_.size()) + " providers known before the lookup");
-    // Enough known to place a segment: refresh in the background. Otherwise propose once a shard each is found.
-    StartDiscovery(providers_.size() >= static_cast<std::size_t>(n()) ? Want() : static_cast<std::size_t>(n()));
+    // Known providers are refreshed in the background. Without any, proposals wait for this lookup: it does not
+    // return at the first k + m found, since placement ranks every candidate (free space, price, failures).
+    StartDiscovery(Want());
     for (;;) {
       if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("put cancelled");
       CollectDiscovery();

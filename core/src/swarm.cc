@@ -3,6 +3,7 @@
 #include "cairn/core/swarm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -38,6 +39,15 @@ Result<std::vector<lt::tcp::endpoint>> ToTcpAll(const std::vector<Endpoint>& pee
 }
 
 }  // namespace
+
+Result<SwarmOptions::DiskIo> DiskIoFromEnv(const char* var, SwarmOptions::DiskIo fallback) {
+  const char* v = std::getenv(var);
+  if (v == nullptr) return fallback;
+  const std::string_view io(v);
+  if (io == "mmap") return SwarmOptions::DiskIo::kMmap;
+  if (io == "posix") return SwarmOptions::DiskIo::kPosix;
+  return Status::InvalidArgument(std::string(var) + " must be mmap or posix");
+}
 
 std::string_view TorrentStateName(TorrentState s) {
   switch (s) {

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 
 #include "cairn/core/hex.h"
 #include "daemon_core.h"
@@ -56,15 +55,7 @@ Status Daemon::Core::Open() {
   // pread/pwrite: receiving a shard through libtorrent's mmap I/O costs more CPU (page faults on every new page of
   // the spool file; 1 GiB 4+2 put on a 6-provider devnet: providers' CPU 5.1-6.4 s with mmap, 4.4-4.6 s with posix)
   // and counts the mapped files in the provider's RSS. CAIRN_PROVIDER_DISK_IO=mmap|posix overrides it.
-  so.disk_io = SwarmOptions::DiskIo::kPosix;
-  if (const char* io = std::getenv("CAIRN_PROVIDER_DISK_IO")) {
-    std::string_view v(io);
-    if (v == "mmap") {
-      so.disk_io = SwarmOptions::DiskIo::kMmap;
-    } else if (v != "posix") {
-      return Status::InvalidArgument("CAIRN_PROVIDER_DISK_IO must be mmap or posix");
-    }
-  }
+  CAIRN_ASSIGN_OR_RETURN(so.disk_io, DiskIoFromEnv("CAIRN_PROVIDER_DISK_IO", SwarmOptions::DiskIo::kPosix));
   for (const Endpoint& node : network.bootstrap) {
     if (!(node == so.listen)) so.dht_bootstrap.push_back(node);
   }

@@ -56,6 +56,10 @@ struct SwarmOptions {
   DiskIo disk_io = DiskIo::kMmap;
 };
 
+// The disk I/O named by environment variable `var` ("mmap" or "posix"), or `fallback` when it is unset.
+// kInvalidArgument for any other value.
+Result<SwarmOptions::DiskIo> DiskIoFromEnv(const char* var, SwarmOptions::DiskIo fallback);
+
 // A BitTorrent v2 block: the leaves of a file's Merkle tree are SHA-256 of each block (the last one may be shorter).
 inline constexpr std::size_t kTorrentBlockSize = 16 * 1024;
 
