@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cairn/core/digest4.h"
 #include "cairn/core/sha256.h"
 #include "cairn/core/swarm.h"
 
@@ -25,6 +26,15 @@ class BlockHashingWriter : public ShardWriter {
       if (partial_len_ < kTorrentBlockSize) return Status::Ok();
       hashes_.push_back(Sha256Digest(ByteSpan(partial_.data(), kTorrentBlockSize)));
       partial_len_ = 0;
+    }
+    // Four blocks at a time in four SHA-NI lanes (an encoder unit is 64 KiB: four aligned blocks per append).
+    while (data.size() >= 4 * kTorrentBlockSize) {
+      const std::uint8_t* blocks[4] = {data.data(), data.data() + kTorrentBlockSize,
+                                       data.data() + 2 * kTorrentBlockSize, data.data() + 3 * kTorrentBlockSize};
+      Hash32 four[4];
+      Sha256Digest4(blocks, kTorrentBlockSize, four);
+      hashes_.insert(hashes_.end(), four, four + 4);
+      data = data.subspan(4 * kTorrentBlockSize);
     }
     while (data.size() >= kTorrentBlockSize) {
       hashes_.push_back(Sha256Digest(data.first(kTorrentBlockSize)));

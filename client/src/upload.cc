@@ -412,6 +412,7 @@ class SegmentUploader::Impl {
         for (std::size_t ai = 0; !job.done && ai < job.attempts.size();) {
           Attempt& a = job.attempts[ai];
           if (!a.poll) {
+            ++polls_;
             a.poll = std::make_shared<std::future<Result<control::Envelope>>>(
                 std::async(std::launch::async, [this, ctl = a.provider.ctl, id = a.provider.id, deal = a.deal] {
                   return net_.CallOk(ctl, id, control::kTypeDeal, control::DealRef{DealId(deal)}.ToBody(),
@@ -481,7 +482,10 @@ class SegmentUploader::Impl {
       bool all = std::all_of(s.jobs.begin(), s.jobs.end(), [](const ShardJob& j) { return j.done; });
       if (!all) continue;
       s.complete = true;
-      Trace("segment " + std::to_string(s.index) + " every receipt in");
+      if (TraceEnabled()) {
+        Trace("segment " + std::to_string(s.index) + " every receipt in (" + std::to_string(polls_) +
+              " deal polls so far)");
+      }
       auto deadline = Clock::now() + std::chrono::seconds(5);
       for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
       s.seeds.clear();
@@ -605,6 +609,7 @@ class SegmentUploader::Impl {
   Clock::time_point last_discovery_;
   std::future<Result<std::vector<DiscoveredProvider>>> discovery_;  // the lookup under way, if valid()
   std::uint64_t total_ = 0;
+  std::uint64_t polls_ = 0;  // "deal" calls made (for the trace)
 };
 
 SegmentUploader::SegmentUploader(ClientNet& net, int k, int m, std::string spool_dir, UploadOptions options)

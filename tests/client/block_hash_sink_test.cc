@@ -42,7 +42,8 @@ TEST(BlockHashingSinkTest, HashesEveryBlockWhateverTheAppendSizes) {
     auto w = sink.Create(7, shard);
     ASSERT_TRUE(w.ok()) << w.status().ToString();
     for (std::size_t off = 0; off < size;) {
-      const std::size_t n = std::min<std::size_t>(size - off, 1 + rng() % (3 * kTorrentBlockSize));
+      // Up to five blocks: appends of four or more whole blocks take the four-lane path.
+      const std::size_t n = std::min<std::size_t>(size - off, 1 + rng() % (5 * kTorrentBlockSize));
       ASSERT_TRUE((*w)->Append(ByteSpan(data).subspan(off, n)).ok());
       off += n;
     }
