@@ -37,7 +37,11 @@ void ParentCache::Place(std::uint64_t first) {
 Status ParentCache::Save(std::uint64_t first, std::uint64_t count) {
   if (!streamed_) return Status::Ok();
   if (count > table_.rows()) return Status::InvalidArgument("parent cache: range larger than the window");
-  return file_.WriteAt(first * kParentRowBytes, table_.bytes(count));
+  CAIRN_RETURN_IF_ERROR(file_.WriteAt(first * kParentRowBytes, table_.bytes(count)));
+  // The kernel writes these pages back sooner or later (it did within seconds here, unnamed file or not); started
+  // now, that happens during layer 1 rather than under a later layer's fsync, which on ext4 (data=ordered) would wait
+  // for it.
+  return file_.StartWriteback(first * kParentRowBytes, count * kParentRowBytes);
 }
 
 Status ParentCache::Load(std::uint64_t first, std::uint64_t count) {
