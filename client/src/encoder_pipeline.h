@@ -1,9 +1,13 @@
-// The multi-threaded encode: `threads` workers each take the next batch of the stream (reading it under a lock, so
-// batches are numbered in stream order), seal it and mark it ready, then go straight on to the next one; the calling
-// thread writes the ready batches in order through a ShardOutput. Batch i lives in slot i mod slots: a worker waits
-// for its slot to be written before reading into it, which bounds memory to `slots` batches and is the only wait a
-// worker has besides the read lock (no barrier per round). A failure anywhere (read, seal, sink, segment_done,
-// cancel) ends Run with that status, and the workers stop after at most the batch each one is sealing.
+// The multi-threaded encode, with no barrier between batches. Batches are numbered in stream order as they are read
+// (under a lock held only while reading); batch i lives in slot i mod slots. Every thread loops on: claim the next
+// batch if its slot is free, read it straight into its units, seal it (AEAD, RS, hashes) and mark it ready. The
+// calling thread is one of the `threads`: before claiming a batch it writes every ready batch in order through its
+// ShardOutput, and when it can claim none it sleeps until the next batch to write is ready. So `threads` threads
+// encode, the sink and callbacks only see the caller, and memory is bounded by the slots; a helper waits only for
+// the read lock or for a free slot (when the writer is `slots` batches behind).
+//
+// A failure anywhere (read, seal, sink, segment_done, cancel) ends Run with that status; the helpers then stop after
+// at most the batch each one is sealing, and the destructor joins them.
 //
 // Thread-safety: Run is called once, from the thread that owns the sink and the callbacks.
 #pragma once
@@ -21,14 +25,15 @@ namespace cairn::client {
 
 class EncodePipeline {
  public:
-  // REQUIRES: threads >= 1, slots >= threads + 1 (one batch being written while every worker holds one).
+  // REQUIRES: threads >= 2, slots >= threads + 1.
   EncodePipeline(BatchReader& reader, const StripeLayout& layout, std::size_t stripes_per_batch, int threads,
                  std::size_t slots, ByteSpan key, const StreamHeader& header, const ErasureCoder& ec);
-  ~EncodePipeline();  // stops and joins the workers
+  ~EncodePipeline();  // stops and joins the helper threads
   EncodePipeline(const EncodePipeline&) = delete;
   EncodePipeline& operator=(const EncodePipeline&) = delete;
 
-  // Starts the workers and writes every batch through `out` until the input ends or something fails.
+  // Starts threads - 1 helpers and encodes with them, writing every batch through `out`, until the input ends or
+  // something fails.
   Status Run(ShardOutput& out);
 
  private:
@@ -36,11 +41,16 @@ class EncodePipeline {
   struct Slot {
     Slot(const StripeLayout& layout, std::size_t stripes) : batch(layout, stripes) {}
     EncodeBatch batch;
-    std::uint64_t seq = 0;                // guarded by mu_
-    SlotState state = SlotState::kFree;   // guarded by mu_
+    std::uint64_t seq = 0;               // guarded by mu_
+    SlotState state = SlotState::kFree;  // guarded by mu_
   };
+  enum class Claim { kClaimed, kSlotBusy, kDone };
 
-  void Work();
+  // Claims the next batch if its slot is free and reads it. Takes read_mu_ then mu_.
+  Claim ClaimAndRead(Slot*& slot);
+  // Seals a claimed batch and marks it ready, waking the writer if it waits for this one.
+  void SealAndPublish(Slot& slot, BatchSealer& sealer);
+  void Help();
   void Stop();
 
   BatchReader& reader_;
@@ -51,17 +61,18 @@ class EncodePipeline {
   const ErasureCoder& ec_;
   std::vector<std::unique_ptr<Slot>> slots_;
 
-  std::mutex read_mu_;  // held while a worker claims a slot and reads a batch into it
+  std::mutex read_mu_;  // held only while claiming and reading a batch: never while waiting for anything else
   std::uint64_t next_read_ = 0;
   bool read_done_ = false;
 
   std::mutex mu_;
-  std::condition_variable slot_freed_;  // at most one waiter: the worker holding read_mu_
-  std::condition_variable slot_ready_;  // the writer waits here for slot next_write_
+  std::condition_variable slot_freed_;  // helpers wait here for the slot of next_read_
+  std::condition_variable slot_ready_;  // the writer waits here for the slot of next_write_
   std::uint64_t next_write_ = 0;
+  bool writer_waiting_ = false;
   bool stop_ = false;
 
-  std::vector<std::thread> workers_;
+  std::vector<std::thread> helpers_;
 };
 
 }  // namespace cairn::client
