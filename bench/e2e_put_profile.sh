@@ -68,7 +68,7 @@ for r in $(seq "$runs"); do
     line+=" $(awk -v d="$d" -v hz="$hz" 'BEGIN { printf "%.1f", d / hz }')"
   done
   echo "== run $r: $size MiB, $n providers, $k+$m"
-  grep '^cairn trace' "$work/trace" | sed 's/^cairn trace //'
+  { grep '^cairn trace' "$work/trace" || true; } | sed 's/^cairn trace //'
   cat "$work/time"
   awk -v t="$total" -v hz="$hz" -v l="$line" 'BEGIN { printf "providers CPU %.1f s (each:%s)\n", t / hz, l }'
   awk -v b="$((mbusy1 - mbusy0))" -v t="$((mtotal1 - mtotal0))" -v hz="$hz" \
@@ -81,7 +81,7 @@ for r in $(seq "$runs"); do
     seen[$i]=$(grep -c ' stored (' "$devnet/p$i/log" || true)
   done
   sed 's/.*download \([0-9]*\) ms, torrent removal \([0-9]*\) ms, comm_d \([0-9]*\) ms, fsync + rename \([0-9]*\) ms, commit \([0-9]*\) ms.*/\1 \2 \3 \4 \5/' "$work/stored" |
-    awk '{ for (i = 1; i <= 5; i++) s[i] += $i; n++ } END { if (n) printf "providers, %d shards, mean ms: download %.0f, torrent removal %.0f, comm_d %.0f, fsync + rename %.0f, commit %.0f\n", n, s[1] / n, s[2] / n, s[3] / n, s[4] / n, s[5] / n }'
+    awk '{ for (i = 1; i <= 5; i++) s[i] += $i; if ($1 > max) max = $1; n++ } END { if (n) printf "providers, %d shards, mean ms: download %.0f (max %d), torrent removal %.0f, comm_d %.0f, fsync + rename %.0f, commit %.0f\n", n, s[1] / n, max, s[2] / n, s[3] / n, s[4] / n, s[5] / n }'
   echo "busiest other processes (CPU s):"
   awk -v hz="$hz" 'NR == FNR { t[$1] = $3; next } { d = $3 - ($1 in t ? t[$1] : 0); if (d > 0) print d / hz, $2 }' \
     "$work/procs.0" "$work/procs.1" | grep -v -e cairn-provider -e ' cairn$' | sort -gr | head -8 | sed 's/^/  /'
