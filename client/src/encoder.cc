@@ -9,8 +9,8 @@
 namespace cairn::client {
 namespace {
 
-// Batches in flight per worker: one being sealed, one sealed and waiting for the writer, and a spare so a worker
-// that finishes ahead of a slower one can go on.
+// Batches in flight per thread: one being sealed and one sealed but waiting to be written (the calling thread writes
+// between its own batches), plus one spare slot.
 constexpr std::size_t kSlotsPerWorker = 2;
 
 // One thread: read, seal and write each batch in turn, with no hand-off, so the figure is one core's.
