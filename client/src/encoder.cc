@@ -51,8 +51,8 @@ Result<FileCoding> EncodeFileWithHeader(InputStream& in, ByteSpan file_key, cons
   return out.Finish();
 }
 
-Result<FileCoding> EncodeFile(InputStream& in, std::uint64_t size_hint, ByteSpan file_key,
-                              const EncodeOptions& options, ShardSink& sink) {
+Result<FileCoding> EncodeFile(InputStream& in, std::uint64_t size_hint, ByteSpan file_key, const EncodeOptions& options,
+                              ShardSink& sink) {
   CAIRN_RETURN_IF_ERROR(ValidateCodingParams(options.params));
   EncodeOptions o = options;
   if (o.params.unit_size == 0) o.params.unit_size = ChooseUnitSize(size_hint, o.params.k, o.params.segment_size);

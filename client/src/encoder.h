@@ -41,8 +41,8 @@ struct EncodeOptions {
 
 // Encodes `in` under `file_key` (kAeadKeySize bytes) with a fresh random stream nonce. `size_hint` is the expected
 // plaintext size (only used to choose the unit size when params.unit_size is 0; the stream may be any length).
-Result<FileCoding> EncodeFile(InputStream& in, std::uint64_t size_hint, ByteSpan file_key,
-                              const EncodeOptions& options, ShardSink& sink);
+Result<FileCoding> EncodeFile(InputStream& in, std::uint64_t size_hint, ByteSpan file_key, const EncodeOptions& options,
+                              ShardSink& sink);
 
 // Same with a caller-chosen stream header (golden vectors and tests). REQUIRES: header.chunk_size matches the unit.
 Result<FileCoding> EncodeFileWithHeader(InputStream& in, ByteSpan file_key, const StreamHeader& header,

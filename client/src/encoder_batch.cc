@@ -6,6 +6,14 @@
 #include "cairn/core/merkle.h"
 
 namespace cairn::client {
+namespace {
+
+// 64-byte aligned, uninitialised: each thread's first read faults its pages in. Freed by EncodeBatch::AlignedDelete.
+std::uint8_t* AllocateUnits(std::size_t bytes) {
+  return static_cast<std::uint8_t*>(::operator new[](bytes, std::align_val_t{64}));
+}
+
+}  // namespace
 
 StripeLayout::StripeLayout(const CodingParams& p)
     : k(p.k),
@@ -17,8 +25,7 @@ StripeLayout::StripeLayout(const CodingParams& p)
       stripe_bytes(static_cast<std::size_t>(n) * unit) {}
 
 EncodeBatch::EncodeBatch(const StripeLayout& layout, std::size_t capacity)
-    : units_(static_cast<std::uint8_t*>(::operator new[](capacity * layout.stripe_bytes, std::align_val_t{64}))),
-      capacity_(capacity) {
+    : units_(AllocateUnits(layout.stripe_bytes * capacity)), capacity_(capacity) {
   stripes.reserve(capacity);
   roots.reserve(capacity * static_cast<std::size_t>(layout.n));
 }
@@ -58,7 +65,8 @@ Result<std::size_t> BatchReader::ReadStripe(std::uint8_t* units, std::uint64_t w
   std::size_t got = 0;
   for (int c = 0; c < layout_.k && got < want; ++c) {
     std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(layout_.chunk, want - got));
-    CAIRN_ASSIGN_OR_RETURN(std::size_t n, Fill(MutableByteSpan(units + static_cast<std::size_t>(c) * layout_.unit, len)));
+    CAIRN_ASSIGN_OR_RETURN(std::size_t n,
+                           Fill(MutableByteSpan(units + static_cast<std::size_t>(c) * layout_.unit, len)));
     got += n;
     if (n < len) break;
   }
@@ -116,8 +124,7 @@ Status BatchReader::Next(EncodeBatch& b) {
   return Status::Ok();
 }
 
-BatchSealer::BatchSealer(ByteSpan key, const StreamHeader& header, const StripeLayout& layout,
-                         const ErasureCoder& ec)
+BatchSealer::BatchSealer(ByteSpan key, const StreamHeader& header, const StripeLayout& layout, const ErasureCoder& ec)
     : key_(key), header_(header), layout_(layout), ec_(ec), data_(layout.k), parity_(layout.n - layout.k) {}
 
 Status BatchSealer::Seal(EncodeBatch& b) {
@@ -145,8 +152,8 @@ Status BatchSealer::SealStripe(std::uint32_t segment, const StripeInfo& stripe, 
     std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(layout_.chunk, stripe.plaintext_size - off));
     std::uint8_t* u = units + c * unit;
     bool last = stripe.segment_ends && c + 1 == chunks;
-    CAIRN_RETURN_IF_ERROR(sealer_->SealChunk(stripe.first_chunk + c, last, ByteSpan(u, len),
-                                             MutableByteSpan(u, len + kAeadTagSize)));
+    CAIRN_RETURN_IF_ERROR(
+        sealer_->SealChunk(stripe.first_chunk + c, last, ByteSpan(u, len), MutableByteSpan(u, len + kAeadTagSize)));
     std::memset(u + len + kAeadTagSize, 0, unit - len - kAeadTagSize);
   }
   std::memset(units + chunks * unit, 0, (static_cast<std::size_t>(layout_.k) - chunks) * unit);
