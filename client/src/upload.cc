@@ -525,9 +525,11 @@ class SegmentUploader::Impl {
   Status Loop() {
     for (const ProviderInfo& p : opt_.providers) providers_[Id(p.id)] = p;
     if (!providers_.empty()) Trace(std::to_string(providers_.size()) + " providers known before the lookup");
-    // Known providers are refreshed in the background. Without any, proposals wait for this lookup: it does not
-    // return at the first k + m found, since placement ranks every candidate (free space, price, failures).
-    StartDiscovery(Want());
+    // Without known providers, proposals wait for this lookup: it does not return at the first k + m found, since
+    // placement ranks every candidate (free space, price, failures). Known ones are refreshed in the background by a
+    // lookup that returns once it has heard as many (the put waits for it at the end: a lookup for more providers
+    // than the network has runs its full passes, about 2 s).
+    StartDiscovery(providers_.empty() ? Want() : std::max(providers_.size(), static_cast<std::size_t>(n())));
     for (;;) {
       if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("put cancelled");
       CollectDiscovery();
