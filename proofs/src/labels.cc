@@ -19,8 +19,10 @@
 // 19 compressions per label (SDR's layout costs 20).
 #include "labels.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "cairn/core/sha256_lanes16.h"
 #include "domain.h"
 
 namespace cairn::proofs {
@@ -28,7 +30,11 @@ namespace {
 
 constexpr std::uint64_t kMessageBits = (64 + kLabelSlots * 32 + 12) * 8;  // 10080
 
-void FinalBlock(std::uint32_t layer, std::uint64_t v, const std::uint8_t* slot36, std::uint8_t* block) {
+const std::uint8_t kZeroLabel[32] = {};
+
+}  // namespace
+
+void LabelFinalBlock(std::uint32_t layer, std::uint64_t v, const std::uint8_t* slot36, std::uint8_t* block) {
   std::memcpy(block, slot36, 32);
   PutBE32(block + 32, layer);
   PutBE64(block + 36, v);
@@ -36,10 +42,6 @@ void FinalBlock(std::uint32_t layer, std::uint64_t v, const std::uint8_t* slot36
   std::memset(block + 45, 0, 11);
   PutBE64(block + 56, kMessageBits);
 }
-
-const std::uint8_t kZeroLabel[32] = {};
-
-}  // namespace
 
 LabelHasher::LabelHasher(const ReplicaId& replica_id) : midstate_(Sha256InitialState()) {
   std::uint8_t block[64];
@@ -54,12 +56,12 @@ void LabelHasher::Label(std::uint32_t layer, std::uint64_t v, const std::uint8_t
   alignas(64) std::uint8_t last[64];
   if (layer == 1) {
     for (int pass = 0; pass < 6; ++pass) Sha256Compress(s, parents, 3);
-    FinalBlock(layer, v, parents, last);
+    LabelFinalBlock(layer, v, parents, last);
   } else {
     Sha256Compress(s, parents, 7);
     Sha256Compress(s, parents, 7);
     Sha256Compress(s, parents, 4);
-    FinalBlock(layer, v, parents + 8 * 32, last);
+    LabelFinalBlock(layer, v, parents + 8 * 32, last);
   }
   Sha256Compress(s, last, 1);
   const Hash32 h = Sha256StateBytes(s);
@@ -76,6 +78,18 @@ Hash32 ReferenceLabel(const ReplicaId& replica_id, std::uint32_t layer, std::uin
   PutBE64(tail + 4, v);
   h.Update(tail, sizeof(tail));
   return h.Finish();
+}
+
+void GatherParentLabels(std::uint32_t layer, std::uint64_t v, const std::uint64_t* base, const std::uint64_t* exp,
+                        const std::uint8_t* cur, const std::uint8_t* prev, std::uint8_t* out) {
+  if (v == 0) {
+    std::memset(out, 0, 32 * kBaseDegree);
+  } else {
+    for (int i = 0; i < kBaseDegree; ++i) std::memcpy(out + 32 * i, cur + 32 * base[i], 32);
+  }
+  if (layer > 1) {
+    for (int i = 0; i < kExpanderDegree; ++i) std::memcpy(out + 32 * (kBaseDegree + i), prev + 32 * exp[i], 32);
+  }
 }
 
 void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, const std::uint8_t* cur,
@@ -165,7 +179,7 @@ void LayerOnTheFly(const Graph& graph, const LabelHasher& hasher, std::uint32_t 
         if (g == exp_calls && fill != nullptr) fill->SetRow(w, wb, we);
       }
     }
-    FinalBlock(layer, v, gathered + (layer == 1 ? 0 : 8 * 32), last);
+    LabelFinalBlock(layer, v, gathered + (layer == 1 ? 0 : 8 * 32), last);
     Sha256Compress(s, last, 1);
     const Hash32 h = Sha256StateBytes(s);
     std::memcpy(cur + 32 * v, h.data(), 32);
@@ -201,7 +215,7 @@ void LayerFromTable(const ParentTable& table, const LabelHasher& hasher, std::ui
     Sha256Compress(s, gathered, 7);
     prefetch(prev, kBaseDegree + kExpanderDegree / 2, kParentRow);
     Sha256Compress(s, gathered, 4);
-    FinalBlock(layer, v, gathered + 8 * 32, last);
+    LabelFinalBlock(layer, v, gathered + 8 * 32, last);
     Sha256Compress(s, last, 1);
     const Hash32 h = Sha256StateBytes(s);
     std::memcpy(cur + 32 * v, h.data(), 32);
@@ -221,14 +235,28 @@ void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint3
 
 void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,
                    const std::uint8_t* const prev[4], std::uint8_t* const cur[4]) {
-  ComputeLayerLanes(graph, hashers, kMaxLanes, layer, prev, cur, 0, graph.node_count());
+  ComputeLayerLanes(graph, hashers, kShaNiLanes, layer, prev, cur, 0, graph.node_count());
 }
 
 void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
                        const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
                        std::uint64_t end, ParentTable* table) {
-  alignas(64) std::uint8_t gathered[kMaxLanes][kLaterLayerParents * 32];
-  alignas(64) std::uint8_t last[kMaxLanes][64];
+  if (lanes >= kMinLanes16 && Sha256HasLanes16()) {
+    ComputeLayerLanes16(graph, hashers, lanes, layer, prev, cur, begin, end, table);
+    return;
+  }
+  // Groups of four through SHA-NI; a group after the first reads the parent rows the first one filled.
+  for (int first = 0; first < lanes; first += kShaNiLanes) {
+    const int group = std::min(kShaNiLanes, lanes - first);
+    ComputeLayerLanesShaNi(graph, hashers + first, group, layer, prev + first, cur + first, begin, end, table);
+  }
+}
+
+void ComputeLayerLanesShaNi(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
+                            const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
+                            std::uint64_t end, ParentTable* table) {
+  alignas(64) std::uint8_t gathered[kShaNiLanes][kLaterLayerParents * 32];
+  alignas(64) std::uint8_t last[kShaNiLanes][64];
   // Parents of the node being hashed and of the next one (computed, or read from the table, during this node).
   std::uint64_t base[kBaseDegree] = {};
   std::uint64_t exp[kExpanderDegree] = {};
@@ -255,26 +283,19 @@ void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], i
   int schedule[18];
   for (int b = 0; b < 18; ++b) schedule[b] = b % period;
   // Spare lanes (lanes < 4) hash lane 0's blocks into states of their own; their results are dropped.
-  Sha256State states[kMaxLanes];
-  Sha256State* const state_ptrs[kMaxLanes] = {&states[0], &states[1], &states[2], &states[3]};
-  const std::uint8_t* blocks[kMaxLanes];
+  Sha256State states[kShaNiLanes];
+  Sha256State* const state_ptrs[kShaNiLanes] = {&states[0], &states[1], &states[2], &states[3]};
+  const std::uint8_t* blocks[kShaNiLanes];
   for (std::uint64_t v = begin; v < end; ++v) {
     const bool has_next = v + 1 < end;
     for (int lane = 0; lane < lanes; ++lane) {
-      std::uint8_t* g = gathered[lane];
-      if (v == 0) {
-        std::memset(g, 0, 32 * kBaseDegree);
-      } else {
-        for (int i = 0; i < kBaseDegree; ++i) std::memcpy(g + 32 * i, cur[lane] + 32 * base[i], 32);
-      }
-      if (layer > 1) {
-        for (int i = 0; i < kExpanderDegree; ++i) std::memcpy(g + 32 * (kBaseDegree + i), prev[lane] + 32 * exp[i], 32);
-      }
+      GatherParentLabels(layer, v, base, exp, cur[lane], prev[lane], gathered[lane]);
       states[lane] = hashers[lane]->midstate();
     }
-    for (int lane = lanes; lane < kMaxLanes; ++lane) states[lane] = hashers[0]->midstate();
+    for (int lane = lanes; lane < kShaNiLanes; ++lane) states[lane] = hashers[0]->midstate();
     for (int b = 0; b < 18; ++b) {
-      for (int lane = 0; lane < kMaxLanes; ++lane) blocks[lane] = gathered[lane < lanes ? lane : 0] + 64 * schedule[b];
+      for (int lane = 0; lane < kShaNiLanes; ++lane)
+        blocks[lane] = gathered[lane < lanes ? lane : 0] + 64 * schedule[b];
       Sha256Compress4(state_ptrs, blocks);
       if (from_table) {
         // Parents come from the table: read the next node's row, and prefetch the parent labels of the node after
@@ -307,9 +328,9 @@ void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], i
         table->SetRow(v + 1, next_base, next_exp);
       }
     }
-    for (int lane = 0; lane < kMaxLanes; ++lane) {
+    for (int lane = 0; lane < kShaNiLanes; ++lane) {
       const int src = lane < lanes ? lane : 0;
-      FinalBlock(layer, v, gathered[src] + (layer == 1 ? 0 : 8 * 32), last[lane]);
+      LabelFinalBlock(layer, v, gathered[src] + (layer == 1 ? 0 : 8 * 32), last[lane]);
       blocks[lane] = last[lane];
     }
     Sha256Compress4(state_ptrs, blocks);

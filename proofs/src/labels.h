@@ -37,6 +37,10 @@ class LabelHasher {
   Sha256State midstate_;  // after the first block: tag32 || replica_id
 };
 
+// Writes the last block of a label's message (grammar in labels.cc): slot_36 || BE32(layer) || BE64(v) || padding.
+// REQUIRES: slot36 points to 32 bytes, block to 64.
+void LabelFinalBlock(std::uint32_t layer, std::uint64_t v, const std::uint8_t* slot36, std::uint8_t* block);
+
 // The reference twin: the same label from the grammar, one Update per field. `parents` in grammar order.
 Hash32 ReferenceLabel(const ReplicaId& replica_id, std::uint32_t layer, std::uint64_t v,
                       std::span<const Hash32> parents);
@@ -46,6 +50,10 @@ Hash32 ReferenceLabel(const ReplicaId& replica_id, std::uint32_t layer, std::uin
 // labels.
 void GatherParents(const Graph& graph, std::uint32_t layer, std::uint64_t v, const std::uint8_t* cur,
                    const std::uint8_t* prev, std::uint8_t* out);
+
+// The same from parent indices already known: base[0..6) (unused when v == 0), exp[0..8) (unused when layer == 1).
+void GatherParentLabels(std::uint32_t layer, std::uint64_t v, const std::uint64_t* base, const std::uint64_t* exp,
+                        const std::uint8_t* cur, const std::uint8_t* prev, std::uint8_t* out);
 
 // Computes a whole layer: cur[v] = label(layer, v) for v = 0..n-1 in order. The parent indices of node v + 4 are
 // computed between node v's compression calls (so the integer work overlaps the SHA-NI latency chain) and their
@@ -64,17 +72,33 @@ void ComputeLayer(const Graph& graph, const LabelHasher& hasher, std::uint32_t l
 void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint32_t layer, const std::uint8_t* prev,
                        std::uint8_t* cur, std::uint64_t begin, std::uint64_t end, ParentTable* table = nullptr);
 
-inline constexpr int kMaxLanes = 4;
+// The most shards ComputeLayerLanes labels together, and the fewest it sends through the sixteen-lane kernel.
+inline constexpr int kMaxLanes = 16;
+inline constexpr int kShaNiLanes = 4;
+inline constexpr int kMinLanes16 = 5;
 
-// Up to four shards of the same node count (hence one graph) labelled at once on one core: lane i < lanes computes
-// nodes [begin, end) of layer `layer` of shard i with hashers[i], prev[i] and cur[i]. The lanes share the parent
-// indices (and the table, used as in ComputeLayerRange) and hash through Sha256Compress4, which hides SHA-NI
-// latency; the result equals ComputeLayerRange per lane. With fewer than four lanes the spare lanes of
-// Sha256Compress4 hash throwaway copies of lane 0.
+// Up to sixteen shards of the same node count (hence one graph) labelled at once on one core: lane i < lanes computes
+// nodes [begin, end) of layer `layer` of shard i with hashers[i], prev[i] and cur[i]; the result equals
+// ComputeLayerRange per lane. The lanes share the parent indices (and the table, used as in ComputeLayerRange).
+// Dispatch: kMinLanes16 or more lanes on a CPU with AVX-512 run ComputeLayerLanes16; otherwise groups of up to four
+// run ComputeLayerLanesShaNi one after the other.
 // REQUIRES: 1 <= lanes <= kMaxLanes; as ComputeLayerRange for every lane i < lanes (entries >= lanes are unused).
 void ComputeLayerLanes(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
                        const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
                        std::uint64_t end, ParentTable* table = nullptr);
+
+// Up to four lanes through Sha256Compress4, which hides SHA-NI latency. With fewer than four lanes the spare lanes
+// hash throwaway copies of lane 0. REQUIRES: as ComputeLayerLanes, with lanes <= kShaNiLanes.
+void ComputeLayerLanesShaNi(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
+                            const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
+                            std::uint64_t end, ParentTable* table = nullptr);
+
+// Up to sixteen lanes through the sixteen-lane chain (labels_lanes16.cc; AVX-512 when the CPU has it, portable
+// otherwise). A pass costs the same whatever the lane count (spare lanes hash copies of lane 0), so it pays from about
+// kMinLanes16 lanes on. REQUIRES: as ComputeLayerLanes.
+void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
+                         const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
+                         std::uint64_t end, ParentTable* table = nullptr);
 
 // Four lanes over a whole layer: ComputeLayerLanes(graph, hashers, 4, layer, prev, cur, 0, n).
 void ComputeLayer4(const Graph& graph, const LabelHasher* const hashers[4], std::uint32_t layer,

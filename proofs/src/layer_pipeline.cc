@@ -28,7 +28,7 @@ Status LabelLayers(const Graph& graph, std::uint32_t layers, std::uint32_t start
                    std::span<SealLane> lanes, Committer* committer, const std::filesystem::path& parents_dir,
                    std::uint64_t chunk_nodes) {
   const int k = static_cast<int>(lanes.size());
-  if (k < 1 || k > kMaxLanes) return Status::InvalidArgument("label layers: 1 to 4 lanes");
+  if (k < 1 || k > kMaxLanes) return Status::InvalidArgument("label layers: 1 to 16 lanes");
   if (chunk_nodes == 0) return Status::InvalidArgument("label layers: empty chunks");
   const std::uint64_t n = graph.node_count();
   const bool files = committer != nullptr;

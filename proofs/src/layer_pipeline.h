@@ -1,9 +1,10 @@
-// The labelling loop of a seal (or an unseal): layers start+1 .. L of one to four shards of the same node count,
+// The labelling loop of a seal (or an unseal): layers start+1 .. L of one to sixteen shards of the same node count,
 // computed on the calling thread in chunks of 1 MiB of labels per shard. Each finished chunk is, while still in cache,
 // appended to its shard's layer file, whose write-back starts at once. A finished layer's commit (fsync, rename,
 // state: the disk waits) goes through the Committer (committer.h): on its helper thread as soon as the layer is done,
 // or inline a quarter of the way into the next layer, when the disk has long caught up. One shard runs the
-// single-lane kernel (ComputeLayerRange); two to four run interleaved through the four-lane one (ComputeLayerLanes).
+// single-lane kernel (ComputeLayerRange); two or more run interleaved through ComputeLayerLanes (four SHA-NI lanes, or
+// sixteen AVX-512 lanes from five shards on).
 // Both read the parents of layers >= 2 from a parent table that layer 1 fills (parent_cache.h), streamed one chunk at
 // a time through an unnamed file in a directory the caller names (a seal: the first lane's scratch directory; an
 // unseal: beside its output).

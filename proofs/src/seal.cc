@@ -158,7 +158,7 @@ Result<Hash32> ComputeCommD(ByteSpan data) {
 Result<std::vector<SealResult>> SealMany(const SealParams& params, std::span<const ShardToSeal> shards,
                                          const SealOptions& options) {
   CAIRN_RETURN_IF_ERROR(params.Validate());
-  if (shards.empty() || shards.size() > kMaxShardsPerSeal) return Status::InvalidArgument("seal: 1 to 4 shards");
+  if (shards.empty() || shards.size() > kMaxShardsPerSeal) return Status::InvalidArgument("seal: 1 to 16 shards");
   if (AnyRepeated(shards)) return Status::InvalidArgument("seal: a scratch or out directory is used twice");
   std::vector<ShardRun> runs;
   runs.reserve(shards.size());

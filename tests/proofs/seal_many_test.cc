@@ -66,20 +66,21 @@ void ExpectSameResult(const SealResult& a, const SealResult& b) {
   EXPECT_EQ(a.replica_id, b.replica_id);
 }
 
-TEST(SealManyTest, OneToFourShardsMatchSingleSeals) {
+TEST(SealManyTest, OneToSixteenShardsMatchSingleSeals) {
+  // Two to four shards take the SHA-NI lanes, five to sixteen the sixteen-lane AVX-512 kernel (labels.h).
   TestDir dir;
   const auto params = TestParams(3);
   // Sizes differ but give the same node count (94); the last node of each is zero-padded differently.
-  const std::size_t sizes[4] = {3000, 2977, 2999, 3008};
   std::vector<ShardToSeal> singles;
   std::vector<SealResult> want;
-  for (int i = 0; i < 4; ++i) {
-    singles.push_back(MakeShard(dir, Name("s", i), 40 + i, sizes[i]));
+  for (std::size_t i = 0; i < kMaxShardsPerSeal; ++i) {
+    const std::size_t size = 2977 + (i * 7) % 32;  // 93 * 32 < size <= 94 * 32
+    singles.push_back(MakeShard(dir, Name("s", i), 40 + i, size));
     auto r = Seal(params, singles[i].replica_id, singles[i].data_path, singles[i].scratch_dir, singles[i].out_dir);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     want.push_back(*r);
   }
-  for (std::size_t count = 1; count <= 4; ++count) {
+  for (std::size_t count = 1; count <= kMaxShardsPerSeal; ++count) {
     SCOPED_TRACE(Name("shards ", count));
     std::vector<ShardToSeal> many;
     for (std::size_t i = 0; i < count; ++i) many.push_back(ElsewhereCopy(singles[i], Name("-many", count)));
@@ -278,23 +279,27 @@ TEST(SealManyTest, ResumesShardsStoppedAtDifferentLayers) {
 TEST(SealManyTest, BadShardSetsAreErrors) {
   TestDir dir;
   const auto params = TestParams(2);
-  std::vector<ShardToSeal> five;
-  for (int i = 0; i < 5; ++i) five.push_back(MakeShard(dir, Name("f", i), 80 + i, 640));
+  std::vector<ShardToSeal> too_many;  // kMaxShardsPerSeal + 1
+  for (std::size_t i = 0; i <= kMaxShardsPerSeal; ++i) too_many.push_back(MakeShard(dir, Name("f", i), 80 + i, 640));
   EXPECT_EQ(SealMany(params, std::span<const ShardToSeal>()).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(SealMany(params, five).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(SealMany(params, too_many).status().code(), Code::kInvalidArgument);
   const ShardToSeal other_size = MakeShard(dir, "big", 90, 672);  // 21 nodes, not 20
-  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{five[0], other_size}).status().code(), Code::kInvalidArgument);
-  ShardToSeal same_scratch = five[1];
-  same_scratch.scratch_dir = five[0].scratch_dir;
-  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{five[0], same_scratch}).status().code(), Code::kInvalidArgument);
-  ShardToSeal same_out = five[1];
+  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{too_many[0], other_size}).status().code(),
+            Code::kInvalidArgument);
+  ShardToSeal same_scratch = too_many[1];
+  same_scratch.scratch_dir = too_many[0].scratch_dir;
+  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{too_many[0], same_scratch}).status().code(),
+            Code::kInvalidArgument);
+  ShardToSeal same_out = too_many[1];
   same_out.out_dir = dir / "f0.out" / ".";
-  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{five[0], same_out}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{too_many[0], same_out}).status().code(), Code::kInvalidArgument);
   // One shard's scratch holding another seal's state fails the whole call.
-  ASSERT_TRUE(Seal(params, five[2].replica_id, five[2].data_path, five[2].scratch_dir, five[2].out_dir).ok());
-  ShardToSeal stranger = five[3];
-  stranger.scratch_dir = five[2].scratch_dir;
-  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{five[4], stranger}).status().code(), Code::kFailedPrecondition);
+  ASSERT_TRUE(
+      Seal(params, too_many[2].replica_id, too_many[2].data_path, too_many[2].scratch_dir, too_many[2].out_dir).ok());
+  ShardToSeal stranger = too_many[3];
+  stranger.scratch_dir = too_many[2].scratch_dir;
+  EXPECT_EQ(SealMany(params, std::vector<ShardToSeal>{too_many[4], stranger}).status().code(),
+            Code::kFailedPrecondition);
 }
 
 }  // namespace

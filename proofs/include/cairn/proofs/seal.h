@@ -2,9 +2,10 @@
 //
 // Seal labels the graph layer by layer (each layer depends on the previous one and each node on the node before
 // it: sequential on purpose), keeps the last layer as the key and writes replica = padded data XOR key. It runs on
-// the calling thread only. SealMany seals up to four shards of the same node count together on the calling thread,
-// interleaving their (independent) hashing through the four-lane SHA-256 kernel, which hides SHA-NI latency; to use
-// more cores, call Seal or SealMany from several threads.
+// the calling thread only. SealMany seals up to sixteen shards of the same node count together on the calling thread,
+// interleaving their (independent) hashing: two to four through the four-lane SHA-NI kernel, which hides SHA-NI
+// latency, five or more through the sixteen-lane AVX-512 one when the CPU has it (labels.h); to use more cores, call
+// Seal or SealMany from several threads.
 //
 // Files (the grammars are in seal_files.cc and tree_file.cc):
 //   scratch_dir/layer-NN, scratch_dir/state   one file per layer plus a progress record. A layer is written while
@@ -78,7 +79,7 @@ struct ShardToSeal {
   std::filesystem::path out_dir;
 };
 
-inline constexpr std::size_t kMaxShardsPerSeal = 4;
+inline constexpr std::size_t kMaxShardsPerSeal = 16;
 
 // Seals 1 to kMaxShardsPerSeal shards whose data files give the same node count, interleaved on the calling thread;
 // each shard's files and result are exactly those of Seal (results in the order of `shards`). Fails as a whole:

@@ -1,0 +1,98 @@
+// Sixteen shards' labels per pass of the sixteen-lane SHA-256 chain (cairn/core/sha256_lanes16.h): lane i hashes
+// shard i's label of the same node, so the lanes share the parent indices (computed, or read from the parent table)
+// and every label's block schedule (labels.cc grammar). Per node, each lane's parent labels are gathered into seven
+// (layer 1: three) blocks, those and the final blocks are transposed once into lane-major words, and the 19
+// compressions run from them with the states in registers; the next node's parent labels are prefetched between
+// the three pieces of the chain.
+#include <cstring>
+
+#include "cairn/core/sha256_lanes16.h"
+#include "labels.h"
+
+namespace cairn::proofs {
+namespace {
+
+constexpr int kLanes16 = kSha256Lanes16;
+constexpr int kGatheredBlocks = kLaterLayerParents / 2;  // 7
+
+}  // namespace
+
+void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
+                         const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
+                         std::uint64_t end, ParentTable* table) {
+  alignas(64) std::uint8_t gathered[kLanes16][kLaterLayerParents * 32];
+  alignas(64) std::uint8_t last[kLanes16][64];
+  Sha256Blocks16 blocks[kGatheredBlocks + 1];  // the gathered blocks, then the final block
+  const bool from_table = table != nullptr && layer > 1;
+  const bool fill = table != nullptr && layer == 1;
+  const bool need_exp = layer > 1 || fill;
+  // Block schedule of one label: 6 x (0, 1, 2) or (0..6), (0..6), (0..3); then the final block.
+  const int period = layer == 1 ? 3 : kGatheredBlocks;
+  const int final_index = period;
+  std::uint8_t order[19];
+  for (int b = 0; b < 18; ++b) order[b] = static_cast<std::uint8_t>(b % period);
+  order[18] = static_cast<std::uint8_t>(final_index);
+  Sha256States16 midstates;
+  for (int lane = 0; lane < kLanes16; ++lane)
+    Sha256SetLane(midstates, lane, hashers[lane < lanes ? lane : 0]->midstate());
+  // Spare lanes (lanes < 16) hash lane 0's blocks; their results are dropped.
+  const std::uint8_t* ptrs[kLanes16];
+  auto parents_of = [&](std::uint64_t v, std::uint64_t* b, std::uint64_t* e) {
+    if (from_table) {
+      const std::uint32_t* r = table->row(v);
+      for (int i = 0; i < kBaseDegree; ++i) b[i] = r[i];
+      for (int i = 0; i < kExpanderDegree; ++i) e[i] = r[kBaseDegree + i];
+      return;
+    }
+    if (v >= 1) graph.BaseParents(v, b);
+    if (need_exp) graph.ExpanderParents(v, e);
+    if (fill) table->SetRow(v, v >= 1 ? b : nullptr, e);
+  };
+  std::uint64_t base[kBaseDegree] = {}, exp[kExpanderDegree] = {};
+  std::uint64_t next_base[kBaseDegree] = {}, next_exp[kExpanderDegree] = {};
+  if (begin < end) parents_of(begin, base, exp);
+  for (std::uint64_t v = begin; v < end; ++v) {
+    for (int lane = 0; lane < lanes; ++lane) {
+      std::uint8_t* g = gathered[lane];
+      GatherParentLabels(layer, v, base, exp, cur[lane], prev[lane], g);
+      LabelFinalBlock(layer, v, g + (layer == 1 ? 0 : 8 * 32), last[lane]);
+    }
+    for (int k = 0; k < period; ++k) {
+      for (int lane = 0; lane < kLanes16; ++lane) ptrs[lane] = gathered[lane < lanes ? lane : 0] + 64 * k;
+      Sha256LoadBlocks16(ptrs, blocks[k]);
+    }
+    for (int lane = 0; lane < kLanes16; ++lane) ptrs[lane] = last[lane < lanes ? lane : 0];
+    Sha256LoadBlocks16(ptrs, blocks[final_index]);
+    const bool has_next = v + 1 < end;
+    if (has_next) parents_of(v + 1, next_base, next_exp);
+    // The chain in three pieces, the next node's parent labels prefetched before each: base parents, then the two
+    // halves of the expander parents.
+    Sha256States16 s = midstates;
+    const std::size_t piece[3] = {7, 7, 5};
+    std::size_t done = 0;
+    for (int p = 0; p < 3; ++p) {
+      if (has_next) {
+        if (p == 0) {
+          for (int lane = 0; lane < lanes; ++lane) {
+            for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur[lane] + 32 * next_base[i]);
+          }
+        } else if (layer > 1) {
+          const int from = (p - 1) * kExpanderDegree / 2;
+          for (int lane = 0; lane < lanes; ++lane) {
+            for (int i = from; i < from + kExpanderDegree / 2; ++i) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
+          }
+        }
+      }
+      Sha256CompressChain16(s, blocks, order + done, piece[p]);
+      done += piece[p];
+    }
+    for (int lane = 0; lane < lanes; ++lane) {
+      const Hash32 h = Sha256StateBytes(Sha256GetLane(s, lane));
+      std::memcpy(cur[lane] + 32 * v, h.data(), 32);
+    }
+    std::memcpy(base, next_base, sizeof(base));
+    std::memcpy(exp, next_exp, sizeof(exp));
+  }
+}
+
+}  // namespace cairn::proofs
