@@ -28,9 +28,21 @@ EncodeBatch::EncodeBatch(const StripeLayout& layout, std::size_t capacity)
     : units_(AllocateUnits(layout.stripe_bytes * capacity)), capacity_(capacity) {
   stripes.reserve(capacity);
   roots.reserve(capacity * static_cast<std::size_t>(layout.n));
+  sources.reserve(capacity * static_cast<std::size_t>(layout.k));
 }
 
-BatchReader::BatchReader(InputStream& in, const StripeLayout& layout) : in_(in), layout_(layout) {}
+BatchReader::BatchReader(InputStream& in, const StripeLayout& layout) : in_(in), layout_(layout), lend_(in.CanLend()) {}
+
+Result<bool> BatchReader::Lend() {
+  if (!pending_.bytes.empty()) return true;
+  if (eof_) return false;
+  // As much as the stream will lend: the rest is handed out by later chunks, batches and segments.
+  CAIRN_ASSIGN_OR_RETURN(pending_, in_.Borrow(SIZE_MAX));
+  if (!pending_.bytes.empty()) return true;
+  eof_ = true;
+  pending_.keep.reset();
+  return false;
+}
 
 Result<std::size_t> BatchReader::Fill(MutableByteSpan out) {
   std::size_t n = 0;
@@ -39,7 +51,15 @@ Result<std::size_t> BatchReader::Fill(MutableByteSpan out) {
     has_carry_ = false;
     n = 1;
   }
-  while (n < out.size() && !eof_) {
+  while (lend_ && n < out.size()) {
+    CAIRN_ASSIGN_OR_RETURN(bool more, Lend());
+    if (!more) break;
+    std::size_t take = std::min(out.size() - n, pending_.bytes.size());
+    std::memcpy(out.data() + n, pending_.bytes.data(), take);
+    pending_.bytes = pending_.bytes.subspan(take);
+    n += take;
+  }
+  while (!lend_ && n < out.size() && !eof_) {
     CAIRN_ASSIGN_OR_RETURN(std::size_t got, in_.Read(out.subspan(n)));
     if (got == 0) eof_ = true;
     n += got;
@@ -48,6 +68,10 @@ Result<std::size_t> BatchReader::Fill(MutableByteSpan out) {
 }
 
 Result<bool> BatchReader::AtEnd() {
+  if (lend_) {
+    CAIRN_ASSIGN_OR_RETURN(bool more, Lend());
+    return !more;
+  }
   if (has_carry_) return false;
   if (eof_) return true;
   std::uint8_t b;
@@ -61,10 +85,22 @@ Result<bool> BatchReader::AtEnd() {
   return false;
 }
 
-Result<std::size_t> BatchReader::ReadStripe(std::uint8_t* units, std::uint64_t want) {
+Result<std::size_t> BatchReader::ReadStripe(std::uint8_t* units, std::uint64_t want, const std::uint8_t** sources,
+                                            std::vector<std::shared_ptr<const void>>& loans) {
   std::size_t got = 0;
   for (int c = 0; c < layout_.k && got < want; ++c) {
     std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(layout_.chunk, want - got));
+    if (sources != nullptr) {
+      CAIRN_ASSIGN_OR_RETURN(bool more, Lend());
+      if (more && pending_.bytes.size() >= len) {
+        sources[c] = pending_.bytes.data();
+        if (pending_.keep && (loans.empty() || loans.back() != pending_.keep)) loans.push_back(pending_.keep);
+        pending_.bytes = pending_.bytes.subspan(len);
+        got += len;
+        continue;
+      }
+      // The chunk straddles two loans (or the stream ends inside it): gather it into its unit.
+    }
     CAIRN_ASSIGN_OR_RETURN(std::size_t n,
                            Fill(MutableByteSpan(units + static_cast<std::size_t>(c) * layout_.unit, len)));
     got += n;
@@ -81,6 +117,8 @@ Status BatchReader::Next(EncodeBatch& b) {
   b.segment_ends = false;
   b.input_ends = false;
   b.status = Status::Ok();
+  b.sources.clear();
+  b.loans.clear();
   if (segment_closed_) {
     CAIRN_ASSIGN_OR_RETURN(bool end, AtEnd());
     if (end) {
@@ -97,7 +135,13 @@ Status BatchReader::Next(EncodeBatch& b) {
   while (b.stripes.size() < b.capacity()) {
     std::uint64_t want = std::min<std::uint64_t>(layout_.stripe_plain, layout_.segment - consumed_);
     std::uint8_t* units = b.units() + b.stripes.size() * layout_.stripe_bytes;
-    CAIRN_ASSIGN_OR_RETURN(std::size_t got, ReadStripe(units, want));
+    const std::uint8_t** sources = nullptr;
+    if (lend_) {
+      const std::size_t first = b.stripes.size() * static_cast<std::size_t>(layout_.k);
+      b.sources.resize(first + static_cast<std::size_t>(layout_.k), nullptr);
+      sources = b.sources.data() + first;
+    }
+    CAIRN_ASSIGN_OR_RETURN(std::size_t got, ReadStripe(units, want, sources, b.loans));
     consumed_ += got;
     bool input_ends = false;
     if (got < want) {
@@ -130,17 +174,23 @@ BatchSealer::BatchSealer(ByteSpan key, const StreamHeader& header, const StripeL
 Status BatchSealer::Seal(EncodeBatch& b) {
   b.roots.resize(b.stripes.size() * static_cast<std::size_t>(layout_.n));
   for (std::size_t s = 0; s < b.stripes.size(); ++s) {
-    CAIRN_RETURN_IF_ERROR(SealStripe(b.segment, b.stripes[s], b.units() + s * layout_.stripe_bytes));
+    const std::uint8_t* const* sources =
+        b.sources.empty() ? nullptr : b.sources.data() + s * static_cast<std::size_t>(layout_.k);
+    CAIRN_RETURN_IF_ERROR(SealStripe(b.segment, b.stripes[s], b.units() + s * layout_.stripe_bytes, sources));
     for (int j = 0; j < layout_.n; ++j) {
       const std::uint8_t* unit = b.units() + s * layout_.stripe_bytes + static_cast<std::size_t>(j) * layout_.unit;
       CAIRN_ASSIGN_OR_RETURN(b.roots[s * static_cast<std::size_t>(layout_.n) + static_cast<std::size_t>(j)],
                              MerkleRoot(ByteSpan(unit, layout_.unit)));
     }
   }
+  // The lent views are read: let the stream release them (e.g. unmap a window) before the batch is written.
+  b.sources.clear();
+  b.loans.clear();
   return Status::Ok();
 }
 
-Status BatchSealer::SealStripe(std::uint32_t segment, const StripeInfo& stripe, std::uint8_t* units) {
+Status BatchSealer::SealStripe(std::uint32_t segment, const StripeInfo& stripe, std::uint8_t* units,
+                               const std::uint8_t* const* sources) {
   if (!sealer_ || sealer_segment_ != segment) {
     CAIRN_ASSIGN_OR_RETURN(sealer_, StreamSealer::Create(key_, header_, FileStreamContext(), segment));
     sealer_segment_ = segment;
@@ -151,9 +201,10 @@ Status BatchSealer::SealStripe(std::uint32_t segment, const StripeInfo& stripe, 
     std::uint64_t off = c * layout_.chunk;
     std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(layout_.chunk, stripe.plaintext_size - off));
     std::uint8_t* u = units + c * unit;
+    const std::uint8_t* src = sources != nullptr && sources[c] != nullptr ? sources[c] : u;
     bool last = stripe.segment_ends && c + 1 == chunks;
     CAIRN_RETURN_IF_ERROR(
-        sealer_->SealChunk(stripe.first_chunk + c, last, ByteSpan(u, len), MutableByteSpan(u, len + kAeadTagSize)));
+        sealer_->SealChunk(stripe.first_chunk + c, last, ByteSpan(src, len), MutableByteSpan(u, len + kAeadTagSize)));
     std::memset(u + len + kAeadTagSize, 0, unit - len - kAeadTagSize);
   }
   std::memset(units + chunks * unit, 0, (static_cast<std::size_t>(layout_.k) - chunks) * unit);

@@ -1,7 +1,9 @@
 // The encoder's unit of work: a batch of consecutive stripes of one segment, laid out as the units they become.
-// BatchReader cuts the plaintext stream into batches, reading each chunk's plaintext straight into the unit that will
-// hold its ciphertext; BatchSealer then encrypts the chunks in place, computes the parity units and hashes every unit
-// to its Merkle subtree root. The shard writer (encoder_output.h) takes sealed batches in order.
+// BatchReader cuts the plaintext stream into batches. From a stream that lends its bytes (InputStream::Borrow) it only
+// records where each chunk's plaintext is and holds the loans; otherwise, or for a chunk that straddles two loans, it
+// reads the plaintext straight into the unit that will hold its ciphertext. BatchSealer then encrypts each chunk from
+// its lent view (out of place) or in place into its unit, computes the parity units and hashes every unit to its
+// Merkle subtree root, and drops the batch's loans. The shard writer (encoder_output.h) takes sealed batches in order.
 //
 // Thread-safety: a BatchReader is used by one thread at a time (the pipeline's workers take turns under a lock); a
 // BatchSealer is one worker's scratch; an EncodeBatch is owned by one thread at a time (the pipeline hands it over).
@@ -47,6 +49,10 @@ struct EncodeBatch {
   std::vector<StripeInfo> stripes;
   std::vector<Hash32> roots;  // after sealing: stripes.size() x n subtree roots, stripe-major
   Status status;              // a read or seal failure; the batch is then not written
+  // Lent plaintext, until the batch is sealed: chunk c of stripe s reads from sources[s * k + c] when that is not
+  // null (else from its unit). Empty when nothing was lent. `loans` keeps those views valid.
+  std::vector<const std::uint8_t*> sources;
+  std::vector<std::shared_ptr<const void>> loans;
 
   // Unit j of stripe s: units() + (s * n + j) * unit. 64-byte aligned, capacity fixed at construction.
   std::uint8_t* units() const { return units_.get(); }
@@ -62,7 +68,7 @@ struct EncodeBatch {
   std::size_t capacity_;
 };
 
-// Reads the plaintext stream into batches, segment after segment.
+// Reads the plaintext stream into batches, segment after segment; borrows instead of reading when the stream lends.
 class BatchReader {
  public:
   BatchReader(InputStream& in, const StripeLayout& layout);
@@ -73,15 +79,22 @@ class BatchReader {
   Status Next(EncodeBatch& b);
 
  private:
-  // Reads up to out.size() bytes; fewer only at the end of the stream.
+  // Copies up to out.size() bytes; fewer only at the end of the stream.
   Result<std::size_t> Fill(MutableByteSpan out);
-  // Whether the stream has ended; may read one byte ahead (kept for the next Fill).
+  // Whether the stream has ended; may read one byte ahead (kept for the next Fill) or borrow ahead (into pending_).
   Result<bool> AtEnd();
-  // Reads one stripe's plaintext (at most `want` bytes) into the data units at `units`; returns the bytes read.
-  Result<std::size_t> ReadStripe(std::uint8_t* units, std::uint64_t want);
+  // Lending streams: borrows into pending_ when it is empty; false at the end of the stream.
+  Result<bool> Lend();
+  // Reads one stripe's plaintext (at most `want` bytes) into the data units at `units`, or, for each chunk the
+  // pending loan holds whole, records its view in sources[chunk] and its keep in `loans`; returns the bytes taken.
+  // `sources` is null for a stream that does not lend.
+  Result<std::size_t> ReadStripe(std::uint8_t* units, std::uint64_t want, const std::uint8_t** sources,
+                                 std::vector<std::shared_ptr<const void>>& loans);
 
   InputStream& in_;
   const StripeLayout& layout_;
+  const bool lend_;
+  Loan pending_;  // the part of the last loan not handed out yet
   std::uint8_t carry_ = 0;
   bool has_carry_ = false;
   bool eof_ = false;
@@ -96,11 +109,14 @@ class BatchSealer {
  public:
   BatchSealer(ByteSpan key, const StreamHeader& header, const StripeLayout& layout, const ErasureCoder& ec);
 
-  // Encrypts the batch's chunks in place, pads, RS-encodes and hashes every unit into b.roots.
+  // Encrypts the batch's chunks into their units (from their lent views, or in place), pads, RS-encodes and hashes
+  // every unit into b.roots; then drops the batch's loans.
   Status Seal(EncodeBatch& b);
 
  private:
-  Status SealStripe(std::uint32_t segment, const StripeInfo& stripe, std::uint8_t* units);
+  // `sources`: the stripe's k lent views (null entries are read from their units), or null.
+  Status SealStripe(std::uint32_t segment, const StripeInfo& stripe, std::uint8_t* units,
+                    const std::uint8_t* const* sources);
 
   ByteSpan key_;
   const StreamHeader& header_;

@@ -83,4 +83,11 @@ Result<std::size_t> MemoryInput::Read(MutableByteSpan out) {
   return n;
 }
 
+Result<Loan> MemoryInput::Borrow(std::size_t max) {
+  std::size_t n = std::min({max, data_.size() - pos_, max_read_});
+  Loan loan{data_.subspan(pos_, n), nullptr};
+  pos_ += n;
+  return loan;
+}
+
 }  // namespace cairn::client

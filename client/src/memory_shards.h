@@ -29,12 +29,14 @@ class MemoryShards : public ShardSink, public ShardSource {
   std::map<std::pair<std::uint32_t, int>, std::shared_ptr<Bytes>> shards_;
 };
 
-// Plaintext streams over memory.
+// Plaintext streams over memory. MemoryInput lends views of `data` itself (valid while `data` lives).
 class MemoryInput : public InputStream {
  public:
-  // max_read limits each Read, to exercise short reads.
+  // max_read limits each Read and each Borrow, to exercise short reads and short lends.
   explicit MemoryInput(ByteSpan data, std::size_t max_read = SIZE_MAX) : data_(data), max_read_(max_read) {}
   Result<std::size_t> Read(MutableByteSpan out) override;
+  bool CanLend() const override { return true; }
+  Result<Loan> Borrow(std::size_t max) override;
 
  private:
   ByteSpan data_;

@@ -12,11 +12,27 @@
 
 namespace cairn::client {
 
+// Bytes an InputStream lends instead of copying: a view of the stream's next bytes. The view stays valid while
+// `keep` is held (any thread may hold or drop it); when `keep` is null it stays valid while the stream lives.
+struct Loan {
+  ByteSpan bytes;
+  std::shared_ptr<const void> keep;
+};
+
 class InputStream {
  public:
   virtual ~InputStream() = default;
   // Reads up to out.size() bytes; returns how many, 0 only at the end of the stream.
   virtual Result<std::size_t> Read(MutableByteSpan out) = 0;
+
+  // Whether Borrow is supported. A stream that lends may still be Read; both advance the same position.
+  virtual bool CanLend() const { return false; }
+  // Lends the next 1..max bytes and advances past them; an empty view only at the end of the stream (or max == 0).
+  // May lend fewer than max before the end (e.g. at a mapping window's edge). kFailedPrecondition unless CanLend().
+  virtual Result<Loan> Borrow(std::size_t max) {
+    (void)max;
+    return Status::FailedPrecondition("this input stream does not lend its bytes");
+  }
 };
 
 class OutputStream {
