@@ -102,6 +102,7 @@ Result<Loan> MmapInput::Borrow(std::size_t max) {
   CAIRN_RETURN_IF_ERROR(failed_);
   // Every lend follows an fstat that shows the file still holds it (one per window when the encoder borrows).
   CAIRN_RETURN_IF_ERROR(CheckSize());
+  if (pos_ >= size_) window_.reset();  // at the end: keep nothing mapped
   if (max == 0 || pos_ >= size_) return Loan{};
   if (!window_ || pos_ >= window_->end()) {
     window_.reset();  // unmapped now unless a Loan still holds it

@@ -98,7 +98,17 @@ TEST_F(MmapInputTest, WindowsStayMappedOnlyWhileLent) {
   EXPECT_TRUE(std::equal(first->bytes.begin(), first->bytes.end(), data.begin()));
   first->keep.reset();
   EXPECT_TRUE(first_window.expired()) << "a window the input moved past stayed mapped";
+  std::weak_ptr<const void> second_window = second->keep;
+  auto third = (*in)->Borrow(SIZE_MAX);
+  ASSERT_TRUE(third.ok());
+  std::weak_ptr<const void> third_window = third->keep;
+  third->keep.reset();
+  auto end = (*in)->Borrow(SIZE_MAX);
+  ASSERT_TRUE(end.ok());
+  EXPECT_TRUE(end->bytes.empty());
+  EXPECT_TRUE(third_window.expired()) << "the last window stayed mapped at the end";
   in->reset();  // the loan outlives the input
+  EXPECT_FALSE(second_window.expired());
   EXPECT_TRUE(std::equal(second->bytes.begin(), second->bytes.end(), data.begin() + static_cast<long>(window_)));
 }
 
