@@ -75,7 +75,10 @@ void ComputeLayerRange(const Graph& graph, const LabelHasher& hasher, std::uint3
 // The most shards ComputeLayerLanes labels together, and the fewest it sends through the sixteen-lane kernel.
 inline constexpr int kMaxLanes = 16;
 inline constexpr int kShaNiLanes = 4;
-inline constexpr int kMinLanes16 = 5;
+// A sixteen-lane pass costs the same whatever the lane count; groups of four SHA-NI lanes cost per group. Measured
+// on the Intel machine of issue 4 (bench/proofs_lanes16.cc, 4 MiB shards, same run, CPU time): 8 lanes 1.79 M
+// labels/s in SHA-NI groups against 1.50 M in sixteen lanes, 10 lanes 1.42 M against 1.88 M.
+inline constexpr int kMinLanes16 = 9;
 
 // Up to sixteen shards of the same node count (hence one graph) labelled at once on one core: lane i < lanes computes
 // nodes [begin, end) of layer `layer` of shard i with hashers[i], prev[i] and cur[i]; the result equals

@@ -2,8 +2,8 @@
 // shard i's label of the same node, so the lanes share the parent indices (computed, or read from the parent table)
 // and every label's block schedule (labels.cc grammar). Per node, each lane's parent labels are gathered into seven
 // (layer 1: three) blocks, those and the final blocks are transposed once into lane-major words, and the 19
-// compressions run from them with the states in registers; the next node's parent labels are prefetched between
-// the three pieces of the chain.
+// compressions run from them; the next node's parent labels are prefetched a few between each compression and the
+// next.
 #include <cstring>
 
 #include "cairn/core/sha256_lanes16.h"
@@ -14,6 +14,10 @@ namespace {
 
 constexpr int kLanes16 = kSha256Lanes16;
 constexpr int kGatheredBlocks = kLaterLayerParents / 2;  // 7
+constexpr int kCompressions = 19;                        // per label
+// Nodes between the one hashed and the one whose parent labels are prefetched meanwhile (a node takes ~5-8 us).
+constexpr std::uint64_t kAhead = 2;
+constexpr std::uint64_t kRing = kAhead + 1;
 
 }  // namespace
 
@@ -23,13 +27,14 @@ void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[],
   alignas(64) std::uint8_t gathered[kLanes16][kLaterLayerParents * 32];
   alignas(64) std::uint8_t last[kLanes16][64];
   Sha256Blocks16 blocks[kGatheredBlocks + 1];  // the gathered blocks, then the final block
+  const std::uint8_t* next_labels[kLanes16 * kLaterLayerParents];
   const bool from_table = table != nullptr && layer > 1;
   const bool fill = table != nullptr && layer == 1;
   const bool need_exp = layer > 1 || fill;
   // Block schedule of one label: 6 x (0, 1, 2) or (0..6), (0..6), (0..3); then the final block.
   const int period = layer == 1 ? 3 : kGatheredBlocks;
   const int final_index = period;
-  std::uint8_t order[19];
+  std::uint8_t order[kCompressions];
   for (int b = 0; b < 18; ++b) order[b] = static_cast<std::uint8_t>(b % period);
   order[18] = static_cast<std::uint8_t>(final_index);
   Sha256States16 midstates;
@@ -48,13 +53,13 @@ void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[],
     if (need_exp) graph.ExpanderParents(v, e);
     if (fill) table->SetRow(v, v >= 1 ? b : nullptr, e);
   };
-  std::uint64_t base[kBaseDegree] = {}, exp[kExpanderDegree] = {};
-  std::uint64_t next_base[kBaseDegree] = {}, next_exp[kExpanderDegree] = {};
-  if (begin < end) parents_of(begin, base, exp);
+  // Parent indices of nodes v .. v + kAhead in a ring: node w's at ring[w % kRing].
+  std::uint64_t base[kRing][kBaseDegree] = {}, exp[kRing][kExpanderDegree] = {};
+  for (std::uint64_t w = begin; w < end && w < begin + kAhead; ++w) parents_of(w, base[w % kRing], exp[w % kRing]);
   for (std::uint64_t v = begin; v < end; ++v) {
     for (int lane = 0; lane < lanes; ++lane) {
       std::uint8_t* g = gathered[lane];
-      GatherParentLabels(layer, v, base, exp, cur[lane], prev[lane], g);
+      GatherParentLabels(layer, v, base[v % kRing], exp[v % kRing], cur[lane], prev[lane], g);
       LabelFinalBlock(layer, v, g + (layer == 1 ? 0 : 8 * 32), last[lane]);
     }
     for (int k = 0; k < period; ++k) {
@@ -63,35 +68,32 @@ void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[],
     }
     for (int lane = 0; lane < kLanes16; ++lane) ptrs[lane] = last[lane < lanes ? lane : 0];
     Sha256LoadBlocks16(ptrs, blocks[final_index]);
-    const bool has_next = v + 1 < end;
-    if (has_next) parents_of(v + 1, next_base, next_exp);
-    // The chain in three pieces, the next node's parent labels prefetched before each: base parents, then the two
-    // halves of the expander parents.
-    Sha256States16 s = midstates;
-    const std::size_t piece[3] = {7, 7, 5};
-    std::size_t done = 0;
-    for (int p = 0; p < 3; ++p) {
-      if (has_next) {
-        if (p == 0) {
-          for (int lane = 0; lane < lanes; ++lane) {
-            for (int i = 1; i < kBaseDegree; ++i) __builtin_prefetch(cur[lane] + 32 * next_base[i]);
-          }
-        } else if (layer > 1) {
-          const int from = (p - 1) * kExpanderDegree / 2;
-          for (int lane = 0; lane < lanes; ++lane) {
-            for (int i = from; i < from + kExpanderDegree / 2; ++i) __builtin_prefetch(prev[lane] + 32 * next_exp[i]);
-          }
-        }
+    // The parent labels of node w = v + kAhead are prefetched a few at a time between the compressions: a burst of
+    // all of them would fill the line-fill buffers and stall the hashing. (Its base parents near w are not computed
+    // yet; prefetching their lines is harmless.)
+    const std::uint64_t w = v + kAhead;
+    int ahead = 0;
+    if (w < end) {
+      const std::uint64_t* wb = base[w % kRing];
+      const std::uint64_t* we = exp[w % kRing];
+      parents_of(w, base[w % kRing], exp[w % kRing]);
+      for (int lane = 0; lane < lanes; ++lane) {
+        for (int i = 1; i < kBaseDegree; ++i) next_labels[ahead++] = cur[lane] + 32 * wb[i];
+        if (layer == 1) continue;
+        for (int i = 0; i < kExpanderDegree; ++i) next_labels[ahead++] = prev[lane] + 32 * we[i];
       }
-      Sha256CompressChain16(s, blocks, order + done, piece[p]);
-      done += piece[p];
+    }
+    Sha256States16 s = midstates;
+    int issued = 0;
+    for (int j = 0; j < kCompressions; ++j) {
+      const int until = ahead * (j + 1) / kCompressions;
+      for (; issued < until; ++issued) __builtin_prefetch(next_labels[issued]);
+      Sha256CompressChain16(s, blocks, order + j, 1);
     }
     for (int lane = 0; lane < lanes; ++lane) {
       const Hash32 h = Sha256StateBytes(Sha256GetLane(s, lane));
       std::memcpy(cur[lane] + 32 * v, h.data(), 32);
     }
-    std::memcpy(base, next_base, sizeof(base));
-    std::memcpy(exp, next_exp, sizeof(exp));
   }
 }
 

@@ -4,7 +4,7 @@
 // state: the disk waits) goes through the Committer (committer.h): on its helper thread as soon as the layer is done,
 // or inline a quarter of the way into the next layer, when the disk has long caught up. One shard runs the
 // single-lane kernel (ComputeLayerRange); two or more run interleaved through ComputeLayerLanes (four SHA-NI lanes, or
-// sixteen AVX-512 lanes from five shards on).
+// sixteen AVX-512 lanes from nine shards on).
 // Both read the parents of layers >= 2 from a parent table that layer 1 fills (parent_cache.h), streamed one chunk at
 // a time through an unnamed file in a directory the caller names (a seal: the first lane's scratch directory; an
 // unseal: beside its output).

@@ -83,8 +83,8 @@ TEST(LabelLanes16Test, SixteenLaneKernelMatchesSingleLaneForEveryLaneCount) {
 }
 
 TEST(LabelLanes16Test, DispatchMatchesSingleLaneForEveryLaneCount) {
-  // Five and more lanes take the sixteen-lane kernel (with AVX-512), fewer the SHA-NI groups; ranges of one node and
-  // of odd lengths check the prefetch of the next node's parents at range ends.
+  // kMinLanes16 and more lanes take the sixteen-lane kernel (with AVX-512), fewer the SHA-NI groups; ranges of one node
+  // and of odd lengths check the prefetch of the next node's parents at range ends.
   const std::uint64_t seed = 1700;
   SCOPED_TRACE("seed " + std::to_string(seed));
   auto g = Graph::Create(SealParams().Id(), 1000);

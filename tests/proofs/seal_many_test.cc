@@ -67,7 +67,8 @@ void ExpectSameResult(const SealResult& a, const SealResult& b) {
 }
 
 TEST(SealManyTest, OneToSixteenShardsMatchSingleSeals) {
-  // Two to four shards take the SHA-NI lanes, five to sixteen the sixteen-lane AVX-512 kernel (labels.h).
+  // Two to eight shards take the SHA-NI lanes (in groups of four), nine to sixteen the sixteen-lane AVX-512 kernel
+  // (labels.h, kMinLanes16).
   TestDir dir;
   const auto params = TestParams(3);
   // Sizes differ but give the same node count (94); the last node of each is zero-padded differently.
