@@ -4,8 +4,8 @@
 // it: sequential on purpose), keeps the last layer as the key and writes replica = padded data XOR key. It runs on
 // the calling thread only. SealMany seals up to sixteen shards of the same node count together on the calling thread,
 // interleaving their (independent) hashing: up to eight in groups of four through the four-lane SHA-NI kernel, which
-// hides SHA-NI latency, nine or more through the sixteen-lane AVX-512 one when the CPU has it (labels.h); to use more cores, call
-// Seal or SealMany from several threads.
+// hides SHA-NI latency, nine or more through the sixteen-lane AVX-512 one when the CPU has it (labels.h); to use more
+// cores, call Seal or SealMany from several threads.
 //
 // Files (the grammars are in seal_files.cc and tree_file.cc):
 //   scratch_dir/layer-NN, scratch_dir/state   one file per layer plus a progress record. A layer is written while
