@@ -23,6 +23,18 @@ CAIRN_AVX512_TARGET void LoadBlocksAvx512(const std::uint8_t* const blocks[kSha2
   for (int t = 0; t < 16; ++t) _mm512_store_si512(out.w[t], w[t]);
 }
 
+CAIRN_AVX512_TARGET void LoadHalvesAvx512(const std::uint8_t* const first[kSha256Lanes16],
+                                          const std::uint8_t* const second[kSha256Lanes16], Sha256Blocks16& out) {
+  __m512i r[16], w[16];
+  for (int l = 0; l < kSha256Lanes16; ++l) {
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(first[l]));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(second[l]));
+    r[l] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  }
+  internal::TransposeBlocks(r, w);
+  for (int t = 0; t < 16; ++t) _mm512_store_si512(out.w[t], w[t]);
+}
+
 CAIRN_AVX512_TARGET void CompressChainAvx512(Sha256States16& states, const Sha256Blocks16* blocks,
                                              const std::uint8_t* order, std::size_t n) {
   __m512i s[8], w[16];
@@ -57,6 +69,20 @@ void Sha256LoadBlocks16(const std::uint8_t* const blocks[kSha256Lanes16], Sha256
   }
   for (int l = 0; l < kSha256Lanes16; ++l) {
     for (int t = 0; t < 16; ++t) out.w[t][l] = GetBE32(blocks[l] + 4 * t);
+  }
+}
+
+void Sha256LoadBlocks16(const std::uint8_t* const first[kSha256Lanes16],
+                        const std::uint8_t* const second[kSha256Lanes16], Sha256Blocks16& out) {
+  if (internal::CpuHasAvx512()) {
+    LoadHalvesAvx512(first, second, out);
+    return;
+  }
+  for (int l = 0; l < kSha256Lanes16; ++l) {
+    for (int t = 0; t < 8; ++t) {
+      out.w[t][l] = GetBE32(first[l] + 4 * t);
+      out.w[8 + t][l] = GetBE32(second[l] + 4 * t);
+    }
   }
 }
 

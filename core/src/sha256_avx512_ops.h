@@ -103,10 +103,9 @@ CAIRN_AVX512_INLINE void Rounds64(__m512i (&s)[8], __m512i (&w)[16]) {
   }
 }
 
-// Message words of sixteen blocks, lane-major and byte-swapped, by loads and a 16x16 transpose.
-CAIRN_AVX512_INLINE void LoadTranspose(const std::uint8_t* const (&blocks)[kAvx512Lanes], __m512i (&w)[16]) {
-  __m512i r[16];
-  for (int l = 0; l < 16; ++l) r[l] = _mm512_loadu_si512(blocks[l]);
+// Message words of sixteen blocks, lane-major and byte-swapped, from one block per register (r[l] = block l) by a
+// 16x16 transpose.
+CAIRN_AVX512_INLINE void TransposeBlocks(const __m512i (&r)[16], __m512i (&w)[16]) {
   // Stage 1 and 2, per group q of four blocks: u[4q + i] holds, in 128-bit lane j, word 4j + i of blocks 4q..4q+3.
   __m512i u[16];
   for (int q = 0; q < 4; ++q) {
@@ -130,6 +129,13 @@ CAIRN_AVX512_INLINE void LoadTranspose(const std::uint8_t* const (&blocks)[kAvx5
     w[8 + i] = ByteSwap32(_mm512_shuffle_i32x4(v1, v3, 0x88));           // j = 2
     w[12 + i] = ByteSwap32(_mm512_shuffle_i32x4(v1, v3, 0xDD));          // j = 3
   }
+}
+
+// The same from memory: sixteen 64-byte loads, then the transpose.
+CAIRN_AVX512_INLINE void LoadTranspose(const std::uint8_t* const (&blocks)[kAvx512Lanes], __m512i (&w)[16]) {
+  __m512i r[16];
+  for (int l = 0; l < 16; ++l) r[l] = _mm512_loadu_si512(blocks[l]);
+  TransposeBlocks(r, w);
 }
 
 }  // namespace cairn::internal

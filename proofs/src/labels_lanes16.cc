@@ -1,9 +1,10 @@
 // Sixteen shards' labels per pass of the sixteen-lane SHA-256 chain (cairn/core/sha256_lanes16.h): lane i hashes
 // shard i's label of the same node, so the lanes share the parent indices (computed, or read from the parent table)
-// and every label's block schedule (labels.cc grammar). Per node, each lane's parent labels are gathered into seven
-// (layer 1: three) blocks, those and the final blocks are transposed once into lane-major words, and the 19
-// compressions run from them; the next node's parent labels are prefetched a few between each compression and the
-// next.
+// and every label's block schedule (labels.cc grammar). Per node, the seven (layer 1: three) distinct blocks of two
+// parent labels are read in place and transposed once into lane-major words, with the final blocks, and the 19
+// compressions run from them; the parent labels of the node two ahead are prefetched a few between compressions.
+// Measured against copying each lane's parents into a contiguous block first: the same speed (bench/proofs_lanes16.cc),
+// one copy fewer.
 #include <cstring>
 
 #include "cairn/core/sha256_lanes16.h"
@@ -14,7 +15,8 @@ namespace {
 
 constexpr int kLanes16 = kSha256Lanes16;
 constexpr int kGatheredBlocks = kLaterLayerParents / 2;  // 7
-constexpr int kCompressions = 19;                        // per label
+const std::uint8_t kZeroLabel[32] = {};
+constexpr int kCompressions = 19;  // per label
 // Nodes between the one hashed and the one whose parent labels are prefetched meanwhile (a node takes ~5-8 us).
 constexpr std::uint64_t kAhead = 2;
 constexpr std::uint64_t kRing = kAhead + 1;
@@ -24,7 +26,7 @@ constexpr std::uint64_t kRing = kAhead + 1;
 void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[], int lanes, std::uint32_t layer,
                          const std::uint8_t* const prev[], std::uint8_t* const cur[], std::uint64_t begin,
                          std::uint64_t end, ParentTable* table) {
-  alignas(64) std::uint8_t gathered[kLanes16][kLaterLayerParents * 32];
+  const std::uint8_t* label[kLanes16][kLaterLayerParents];
   alignas(64) std::uint8_t last[kLanes16][64];
   Sha256Blocks16 blocks[kGatheredBlocks + 1];  // the gathered blocks, then the final block
   const std::uint8_t* next_labels[kLanes16 * kLaterLayerParents];
@@ -41,7 +43,8 @@ void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[],
   for (int lane = 0; lane < kLanes16; ++lane)
     Sha256SetLane(midstates, lane, hashers[lane < lanes ? lane : 0]->midstate());
   // Spare lanes (lanes < 16) hash lane 0's blocks; their results are dropped.
-  const std::uint8_t* ptrs[kLanes16];
+  const std::uint8_t* first[kLanes16];
+  const std::uint8_t* second[kLanes16];
   auto parents_of = [&](std::uint64_t v, std::uint64_t* b, std::uint64_t* e) {
     if (from_table) {
       const std::uint32_t* r = table->row(v);
@@ -57,17 +60,25 @@ void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[],
   std::uint64_t base[kRing][kBaseDegree] = {}, exp[kRing][kExpanderDegree] = {};
   for (std::uint64_t w = begin; w < end && w < begin + kAhead; ++w) parents_of(w, base[w % kRing], exp[w % kRing]);
   for (std::uint64_t v = begin; v < end; ++v) {
+    // Parent label j of lane l at label[l][j]: straight from the layers, no copy (spare lanes use lane 0's).
+    const std::uint64_t* vb = base[v % kRing];
+    const std::uint64_t* ve = exp[v % kRing];
     for (int lane = 0; lane < lanes; ++lane) {
-      std::uint8_t* g = gathered[lane];
-      GatherParentLabels(layer, v, base[v % kRing], exp[v % kRing], cur[lane], prev[lane], g);
-      LabelFinalBlock(layer, v, g + (layer == 1 ? 0 : 8 * 32), last[lane]);
+      for (int i = 0; i < kBaseDegree; ++i) label[lane][i] = v == 0 ? kZeroLabel : cur[lane] + 32 * vb[i];
+      if (layer > 1) {
+        for (int i = 0; i < kExpanderDegree; ++i) label[lane][kBaseDegree + i] = prev[lane] + 32 * ve[i];
+      }
+      LabelFinalBlock(layer, v, label[lane][layer == 1 ? 0 : 8], last[lane]);
     }
     for (int k = 0; k < period; ++k) {
-      for (int lane = 0; lane < kLanes16; ++lane) ptrs[lane] = gathered[lane < lanes ? lane : 0] + 64 * k;
-      Sha256LoadBlocks16(ptrs, blocks[k]);
+      for (int lane = 0; lane < kLanes16; ++lane) {
+        first[lane] = label[lane < lanes ? lane : 0][2 * k];
+        second[lane] = label[lane < lanes ? lane : 0][2 * k + 1];
+      }
+      Sha256LoadBlocks16(first, second, blocks[k]);
     }
-    for (int lane = 0; lane < kLanes16; ++lane) ptrs[lane] = last[lane < lanes ? lane : 0];
-    Sha256LoadBlocks16(ptrs, blocks[final_index]);
+    for (int lane = 0; lane < kLanes16; ++lane) first[lane] = last[lane < lanes ? lane : 0];
+    Sha256LoadBlocks16(first, blocks[final_index]);
     // The parent labels of node w = v + kAhead are prefetched a few at a time between the compressions: a burst of
     // all of them would fill the line-fill buffers and stall the hashing. (Its base parents near w are not computed
     // yet; prefetching their lines is harmless.)

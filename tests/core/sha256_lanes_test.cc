@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -59,6 +60,29 @@ TEST(Sha256Lanes16Test, LoadBlocksDecodesBigEndianWordsPerLane) {
   Sha256LoadBlocks16(ptrs, b);
   for (int l = 0; l < kSha256Lanes16; ++l) {
     for (int t = 0; t < 16; ++t) EXPECT_EQ(b.w[t][l], GetBE32(raw[l] + 4 * t)) << "lane " << l << " word " << t;
+  }
+}
+
+TEST(Sha256Lanes16Test, LoadingTwoHalvesEqualsLoadingTheWholeBlock) {
+  const std::uint32_t seed = 1601;
+  SCOPED_TRACE(::testing::Message() << "seed " << seed);
+  std::mt19937 rng(seed);
+  std::uint8_t raw[kSha256Lanes16][64], first[kSha256Lanes16][40], second[kSha256Lanes16][40];
+  const std::uint8_t *whole[kSha256Lanes16], *f[kSha256Lanes16], *s[kSha256Lanes16];
+  for (int l = 0; l < kSha256Lanes16; ++l) {
+    for (auto& b : raw[l]) b = static_cast<std::uint8_t>(rng());
+    // Halves at odd offsets, apart from each other.
+    std::memcpy(first[l] + 3, raw[l], 32);
+    std::memcpy(second[l] + 5, raw[l] + 32, 32);
+    whole[l] = raw[l];
+    f[l] = first[l] + 3;
+    s[l] = second[l] + 5;
+  }
+  Sha256Blocks16 a, b;
+  Sha256LoadBlocks16(whole, a);
+  Sha256LoadBlocks16(f, s, b);
+  for (int t = 0; t < 16; ++t) {
+    for (int l = 0; l < kSha256Lanes16; ++l) EXPECT_EQ(a.w[t][l], b.w[t][l]) << "word " << t << " lane " << l;
   }
 }
 

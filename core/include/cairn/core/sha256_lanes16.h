@@ -34,6 +34,10 @@ Sha256State Sha256GetLane(const Sha256States16& states, int lane);
 
 // out <- the sixteen blocks at blocks[0..16) (64 bytes each; pointers may repeat), lane-major.
 void Sha256LoadBlocks16(const std::uint8_t* const blocks[kSha256Lanes16], Sha256Blocks16& out);
+// The same for blocks in two 32-byte halves: block l = first[l][0..32) || second[l][0..32) (say, two labels that are
+// not adjacent in memory: no copy into a contiguous block first).
+void Sha256LoadBlocks16(const std::uint8_t* const first[kSha256Lanes16],
+                        const std::uint8_t* const second[kSha256Lanes16], Sha256Blocks16& out);
 
 // For j = 0 .. n-1 and every lane l: lane l of states <- compress(lane l of states, lane l of blocks[order[j]]).
 // REQUIRES: order[j] indexes `blocks` for every j < n.
