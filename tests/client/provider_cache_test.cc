@@ -52,7 +52,9 @@ TEST(ProviderCacheTest, SavedRecordsComeBackWhileFresh) {
   ASSERT_TRUE(loaded.ok());
   ASSERT_EQ(loaded->size(), 2u);
   for (const ProviderInfo& p : *loaded) {
-    if (p.id == a.public_key()) EXPECT_EQ(p.ctl.port, 3000);
+    if (p.id == a.public_key()) {
+      EXPECT_EQ(p.ctl.port, 3000);
+    }
   }
   // Another network's cache over the same database sees none of them.
   ProviderCache other(*s.kv, s.db, "othernet");
