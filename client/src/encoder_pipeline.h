@@ -1,10 +1,10 @@
 // The multi-threaded encode, with no barrier between batches. Batches are numbered in stream order as they are read
 // (under a lock held only while reading); batch i lives in slot i mod slots. Every thread loops on: claim the next
-// batch if its slot is free, read it straight into its units, seal it (AEAD, RS, hashes) and mark it ready. The
-// calling thread is one of the `threads`: before claiming a batch it writes every ready batch in order through its
-// ShardOutput, and when it can claim none it sleeps until the next batch to write is ready. So `threads` threads
-// encode, the sink and callbacks only see the caller, and memory is bounded by the slots; a helper waits only for
-// the read lock or for a free slot (when the writer is `slots` batches behind).
+// batch if its slot is free, read it straight into its units (or borrow it: encoder_batch.h), seal it (AEAD, RS,
+// hashes) and mark it ready. The calling thread is one of the `threads`: before claiming a batch it writes every ready
+// batch in order through its ShardOutput, and when it can claim none it sleeps until the next batch to write is ready.
+// So `threads` threads encode, the sink and callbacks only see the caller, and memory is bounded by the slots; a helper
+// waits only for the read lock or for a free slot (when the writer is `slots` batches behind).
 //
 // A failure anywhere (read, seal, sink, segment_done, cancel) ends Run with that status; the helpers then stop after
 // at most the batch each one is sealing, and the destructor joins them.
