@@ -12,6 +12,7 @@
 #include "block_hash_sink.h"
 #include "decoder.h"
 #include "encoder.h"
+#include "memory_shards.h"
 #include "object_record.h"
 #include "provider_cache.h"
 #include "repo.h"
@@ -114,6 +115,11 @@ class ClientImpl : public Client {
   Result<ObjectInfo> PutStream(std::istream& in, const PutOptions& options) override {
     IstreamInput input(in);
     return Put(input, network_.segment_size, 0, 0100644, options);
+  }
+
+  Result<ObjectInfo> PutBytes(std::span<const std::uint8_t> data, const PutOptions& options) override {
+    MemoryInput input(data);  // lends views of `data`: the encoder seals straight out of the app's buffer
+    return Put(input, data.size(), 0, 0100644, options);
   }
 
   Status GetToFile(const std::string& name, const std::string& path, const GetOptions& options) override {

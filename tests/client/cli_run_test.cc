@@ -44,6 +44,10 @@ class FakeClient : public Client {
     s_->objects[o.name] = data;
     return ObjectInfo{o.name, data.size(), 0, o.k == 0 ? 4 : o.k, o.m < 0 ? 2 : o.m, 1};
   }
+  Result<ObjectInfo> PutBytes(std::span<const std::uint8_t> data, const PutOptions& o) override {
+    std::istringstream in(std::string(data.begin(), data.end()));
+    return PutStream(in, o);
+  }
   Status GetToFile(const std::string&, const std::string&, const GetOptions&) override {
     return Status::Internal("the CLI streams gets itself");
   }

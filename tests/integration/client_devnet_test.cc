@@ -251,6 +251,15 @@ TEST_F(ClientDevnetTest, PutGetRangeListStatusRemove) {
       return JsonInt(json, "shards") == 0 && JsonInt(json, "used") == 0 && JsonInt(json, "reserved") == 0;
     }));
   }
+
+  // An app's buffer, put without a copy (the encoder reads it in place), comes back exact.
+  const std::vector<std::uint8_t> buffer(data.begin(), data.end());
+  PutOptions bo;
+  bo.name = "from-memory";
+  auto from_memory = client_->PutBytes(buffer, bo);
+  ASSERT_TRUE(from_memory.ok()) << from_memory.status().ToString();
+  EXPECT_EQ(from_memory->size, buffer.size());
+  ASSERT_NO_FATAL_FAILURE(ExpectGetExact("from-memory", data));
 }
 
 TEST_F(ClientDevnetTest, GetSucceedsWithMProvidersKilled) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,8 @@ class Client {
 
   virtual Result<ObjectInfo> PutFile(const std::string& path, const PutOptions& options) = 0;
   virtual Result<ObjectInfo> PutStream(std::istream& in, const PutOptions& options) = 0;
+  // Puts an app's buffer. The encoder reads it in place (no copy), so it must stay unchanged until PutBytes returns.
+  virtual Result<ObjectInfo> PutBytes(std::span<const std::uint8_t> data, const PutOptions& options) = 0;
   virtual Status GetToFile(const std::string& name, const std::string& path, const GetOptions& options) = 0;
   virtual Status GetToStream(const std::string& name, std::ostream& out, const GetOptions& options) = 0;
   virtual Result<std::vector<ObjectInfo>> List() = 0;
