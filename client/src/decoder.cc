@@ -38,8 +38,10 @@ namespace {
 // mostly waits on the network (a control call, then a torrent download), so all the shards a batch needs are opened
 // at once rather than as many at a time as the decode pool has threads.
 constexpr std::size_t kMaxConcurrentOpens = 16;
-// Shards (of the segments after the one being decoded) that a decode keeps fetching at a time.
-constexpr std::size_t kShardsInFlight = 16;
+// Shards (of the segments after the one being decoded) that a decode keeps fetching at a time. 1 GiB get on 14
+// providers (10+4), same window: 16 -> 0.45-0.50x raw libtorrent, 32 -> 0.76x; client max RSS 152 -> 211-237 MiB
+// (291 MiB for a 4 GiB get on 4+2).
+constexpr std::size_t kShardsInFlight = 32;
 
 void OpenConcurrently(std::size_t n, const std::function<void(std::size_t)>& fn) {
   for (std::size_t start = 0; start < n; start += kMaxConcurrentOpens) {
