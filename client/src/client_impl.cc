@@ -5,11 +5,11 @@
 #include <future>
 #include <random>
 
+#include "block_hash_sink.h"
 #include "cairn/client/client.h"
 #include "cairn/core/aead.h"
 #include "cairn/core/env.h"
 #include "cairn/core/hex.h"
-#include "block_hash_sink.h"
 #include "decoder.h"
 #include "encoder.h"
 #include "memory_shards.h"
@@ -295,8 +295,8 @@ class ClientImpl : public Client {
     CAIRN_ASSIGN_OR_RETURN(rec.manifest.wrapped_key, WrapFileKey(repo_->master(), file_key, AsBytes(options.name)));
     rec.placements = std::move(*placements);
     CAIRN_ASSIGN_OR_RETURN(Bytes sealed, SealObjectRecord(rec, repo_->manifest_key().bytes()));
-    CAIRN_RETURN_IF_ERROR(repo_->store().Update(
-        [&](WriteTxn& txn) { return txn.Put(repo_->objects(), AsBytes(options.name), sealed); }));
+    CAIRN_RETURN_IF_ERROR(
+        repo_->store().Update([&](WriteTxn& txn) { return txn.Put(repo_->objects(), AsBytes(options.name), sealed); }));
     Trace("object record committed");
     return InfoOf(rec.manifest);
   }

@@ -67,9 +67,8 @@ Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, st
   return out;
 }
 
-Result<control::Envelope> ClientNet::CallOk(const Endpoint& ep, const Ed25519PublicKey& provider,
-                                            std::string_view type, wire::Value::Dict body,
-                                            std::chrono::milliseconds timeout) const {
+Result<control::Envelope> ClientNet::CallOk(const Endpoint& ep, const Ed25519PublicKey& provider, std::string_view type,
+                                            wire::Value::Dict body, std::chrono::milliseconds timeout) const {
   CAIRN_ASSIGN_OR_RETURN(control::Envelope reply, control_.Call(ep, provider, type, std::move(body), timeout));
   if (reply.type == control::kTypeOk) return reply;
   auto err = control::ParseErrorBody(reply);

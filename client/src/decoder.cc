@@ -66,8 +66,17 @@ class Decoder {
  public:
   Decoder(const FileCoding& c, ByteSpan key, ShardSource& src, OutputStream& out, const DecodeOptions& o,
           const ErasureCoder& ec)
-      : c_(c), key_(key), src_(src), out_(out), opt_(o), ec_(ec), pool_(o.threads), k_(c.k), n_(c.k + c.m),
-        unit_(c.unit_size), chunk_(c.unit_size - kAeadTagSize) {}
+      : c_(c),
+        key_(key),
+        src_(src),
+        out_(out),
+        opt_(o),
+        ec_(ec),
+        pool_(o.threads),
+        k_(c.k),
+        n_(c.k + c.m),
+        unit_(c.unit_size),
+        chunk_(c.unit_size - kAeadTagSize) {}
 
   Result<DecodeReport> Run() {
     struct Span {
@@ -201,7 +210,8 @@ class Decoder {
         std::uint8_t* base = units.data() + b * static_cast<std::size_t>(n_) * unit_;
         for (int j = 0; j < n_; ++j) w.units[j] = base + static_cast<std::size_t>(j) * unit_;
         for (int j : report.used) {
-          CAIRN_RETURN_IF_ERROR(readers[j]->ReadAt(st * unit_, MutableByteSpan(w.units[j], unit_))
+          CAIRN_RETURN_IF_ERROR(readers[j]
+                                    ->ReadAt(st * unit_, MutableByteSpan(w.units[j], unit_))
                                     .WithContext("segment " + std::to_string(s) + " shard " + std::to_string(j)));
         }
         w.plain = plain.data() + b * stripe_plain;
@@ -264,8 +274,8 @@ class Decoder {
 
 }  // namespace
 
-Result<DecodeReport> DecodeFile(const FileCoding& coding, ByteSpan file_key, ShardSource& source,
-                                OutputStream& out, const DecodeOptions& options) {
+Result<DecodeReport> DecodeFile(const FileCoding& coding, ByteSpan file_key, ShardSource& source, OutputStream& out,
+                                const DecodeOptions& options) {
   CAIRN_RETURN_IF_ERROR(ValidateFileCoding(coding));
   if (file_key.size() != kAeadKeySize) return Status::InvalidArgument("file key must be 32 bytes");
   CAIRN_ASSIGN_OR_RETURN(auto ec, ErasureCoder::Create(coding.k, coding.m));

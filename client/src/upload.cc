@@ -46,7 +46,7 @@ struct ShardJob {
   int second_chances = 0;  // times a provider whose deal failed was allowed to be tried again
   bool spared = false;     // a spare was proposed (once per shard)
   Clock::time_point proposed;
-  Clock::duration took{};  // proposal -> receipt
+  Clock::duration took{};         // proposal -> receipt
   Clock::time_point stuck_since;  // when no provider could be found for it (zero: one was)
 
   std::uint64_t have() const {

@@ -45,11 +45,11 @@ struct Progress {
 using ProgressFn = std::function<void(const Progress&)>;
 
 struct PutOptions {
-  std::string name;          // the object name; required, 1..4096 bytes
-  int k = 0;                 // 0: the network's default
-  int m = -1;                // -1: the network's default
-  bool replace = false;      // overwrite an existing object of that name
-  ProgressFn progress;       // may be empty
+  std::string name;      // the object name; required, 1..4096 bytes
+  int k = 0;             // 0: the network's default
+  int m = -1;            // -1: the network's default
+  bool replace = false;  // overwrite an existing object of that name
+  ProgressFn progress;   // may be empty
   const std::atomic<bool>* cancel = nullptr;
 };
 
