@@ -84,7 +84,7 @@ void RemoveTree(const std::string& dir) {
   auto entries = env->ListDir(dir);
   if (entries.ok()) {
     for (const std::string& e : *entries) {
-      std::string path = dir + "/" + e;
+      const std::string path = (dir + "/").append(e);
       if (env->RemoveFile(path).ok()) continue;
       RemoveTree(path);
     }

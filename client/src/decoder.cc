@@ -238,8 +238,10 @@ class Decoder {
                     const std::vector<int>& want, StripeWork& w) {
     if (!want.empty()) {
       std::vector<const std::uint8_t*> present;
+      present.reserve(report.used.size());
       for (int j : report.used) present.push_back(w.units[j]);
       std::vector<std::uint8_t*> outs;
+      outs.reserve(want.size());
       for (int j : want) outs.push_back(w.units[j]);
       CAIRN_RETURN_IF_ERROR(ec_.Decode(report.used, present, want, outs, unit_));
     }

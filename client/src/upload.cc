@@ -279,7 +279,7 @@ class SegmentUploader::Impl {
       if (o.done) took.push_back(o.took);
     }
     if (static_cast<int>(took.size()) < quorum || took.empty()) return false;
-    std::nth_element(took.begin(), took.begin() + took.size() / 2, took.end());
+    std::nth_element(took.begin(), took.begin() + static_cast<std::ptrdiff_t>(took.size() / 2), took.end());
     auto median = took[took.size() / 2];
     auto wait = std::max<Clock::duration>(std::chrono::duration_cast<Clock::duration>(median * opt_.spare_factor),
                                           opt_.spare_min_wait);
@@ -632,7 +632,7 @@ void SegmentUploader::ReportProgress() { impl_->ReportProgress(); }
 std::size_t ProvidersWanted(int k, int m) { return static_cast<std::size_t>(k + m) + 2; }
 
 int ShardPieceSize(std::uint64_t shard_size) {
-  std::uint64_t piece = 16 * 1024;
+  std::uint64_t piece = std::uint64_t{16} * 1024;
   while (piece * 1024 < shard_size && piece < (16u << 20)) piece <<= 1;
   return static_cast<int>(piece);
 }

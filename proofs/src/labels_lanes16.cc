@@ -72,7 +72,7 @@ void ComputeLayerLanes16(const Graph& graph, const LabelHasher* const hashers[],
     }
     for (int k = 0; k < period; ++k) {
       for (int lane = 0; lane < kLanes16; ++lane) {
-        first[lane] = label[lane < lanes ? lane : 0][2 * k];
+        first[lane] = label[lane < lanes ? lane : 0][std::ptrdiff_t{2} * k];
         second[lane] = label[lane < lanes ? lane : 0][2 * k + 1];
       }
       Sha256LoadBlocks16(first, second, blocks[k]);
