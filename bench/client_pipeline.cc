@@ -4,22 +4,18 @@
 // BM_EncodeIndependentPair runs two one-thread encodes at once on two threads: the machine's own two-core ceiling at
 // that moment, to set the multi-threaded pipeline against (its ratio to the one-thread encode is what "2x" can mean
 // on a shared machine). Input: BM_EncodePipeline's lend argument sets a lending MemoryInput (1) against the same bytes
-// copied into the units (0); BM_EncodeFromFile sets MmapInput against read() on a page-cached file.
+// copied into the units (0).
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <random>
 #include <thread>
 
 #include "cairn/core/aead.h"
-#include "cairn/core/temp_dir.h"
 #include "decoder.h"
 #include "encoder.h"
 #include "memory_shards.h"
-#include "mmap_input.h"
 
 namespace cairn::client {
 namespace {
@@ -145,72 +141,6 @@ BENCHMARK(BM_EncodePipeline)
     ->Args({10, 4, 2, 1, 1})
     ->Args({10, 4, 1, 4, 1})
     ->Args({10, 4, 2, 4, 1})
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-// The plaintext as a file (page cache warm after the first pass), read with read() or lent through MmapInput.
-const std::string& PlaintextFile() {
-  static const std::string path = [] {
-    static auto dir = TempDir::Create("bench-client");
-    if (!dir.ok()) return std::string();
-    std::string p = dir->Join("plain");
-    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    const Bytes& src = Plaintext();
-    bool ok = fd >= 0 && ::write(fd, src.data(), src.size()) == static_cast<ssize_t>(src.size());
-    if (fd >= 0 && ::close(fd) != 0) ok = false;
-    return ok ? p : std::string();
-  }();
-  return path;
-}
-
-// read() into the encoder's units, the way a plain file input copies.
-class ReadSyscallInput : public InputStream {
- public:
-  explicit ReadSyscallInput(int fd) : fd_(fd) {}
-  ~ReadSyscallInput() override { (void)::close(fd_); }
-  Result<std::size_t> Read(MutableByteSpan out) override {
-    ssize_t n = ::read(fd_, out.data(), out.size());
-    if (n < 0) return Status::FromErrno("read", errno);
-    return static_cast<std::size_t>(n);
-  }
-
- private:
-  int fd_;
-};
-
-// Args: k, m, threads, lend (1: MmapInput, 0: read()).
-void BM_EncodeFromFile(benchmark::State& state) {
-  const std::string& path = PlaintextFile();
-  if (path.empty()) {
-    state.SkipWithError("cannot write the plaintext file");
-    return;
-  }
-  EncodeOptions o = BenchOptions(state, static_cast<int>(state.range(2)));
-  o.stripes_per_batch = EncodeOptions().stripes_per_batch;  // range(3) is not a batch size here
-  Bytes key(kAeadKeySize, 3);
-  for (auto _ : state) {
-    std::unique_ptr<InputStream> in;
-    if (state.range(3) != 0) {
-      auto m = MmapInput::Open(path);
-      if (m.ok()) in = std::move(*m);
-    } else {
-      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd >= 0) in = std::make_unique<ReadSyscallInput>(fd);
-    }
-    if (!in) {
-      state.SkipWithError("cannot open the plaintext file");
-      return;
-    }
-    NullSink sink;
-    Status s = EncodeFile(*in, kFileSize, key, o, sink).status();
-    if (!s.ok()) state.SkipWithError(s.ToString().c_str());
-  }
-  state.SetBytesProcessed(state.iterations() * kFileSize);
-}
-BENCHMARK(BM_EncodeFromFile)
-    ->ArgNames({"k", "m", "threads", "lend"})
-    ->Args({10, 4, 1, 0})
-    ->Args({10, 4, 1, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

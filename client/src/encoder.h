@@ -1,6 +1,6 @@
 // The encoder: plaintext stream -> segments -> AEAD chunks -> Reed-Solomon stripes -> k+m shard outputs, with each
 // shard's comm_d computed on the fly. The stream is cut into batches of a few stripes; when the stream lends its bytes
-// (InputStream::Borrow: MemoryInput, MmapInput) each chunk is sealed from the lent view straight into the unit that
+// (InputStream::Borrow, e.g. MemoryInput) each chunk is sealed from the lent view straight into the unit that
 // will hold its ciphertext, otherwise its plaintext is read into that unit and sealed in place. With one thread
 // everything runs inline on the calling thread. With more, the calling thread and threads - 1 helpers read, seal,
 // RS-encode and hash batches with no barrier between them (encoder_pipeline.h), the calling thread also writing
