@@ -324,8 +324,10 @@ TEST(SwarmTest, InterruptedDownloadResumesInANewSession) {
     ASSERT_NE(first, nullptr);
     auto lid = first->Download(r);
     ASSERT_TRUE(lid.ok());
+    // bytes_done counts blocks of pieces not yet hash-checked, which resume data drops; waiting for half the file
+    // leaves at least a quarter in whole pieces (one peer at 1 MiB/s keeps far less than a quarter in flight).
     Status partial = first->WaitFor(
-        *lid, [](const TorrentStatus& s) { return s.bytes_done >= kFileSize / 4; }, In(seconds(15)));
+        *lid, [](const TorrentStatus& s) { return s.bytes_done >= kFileSize / 2; }, In(seconds(15)));
     ASSERT_TRUE(partial.ok()) << partial.ToString();
     auto data = first->SaveResumeData(*lid, In(seconds(5)));
     ASSERT_TRUE(data.ok()) << data.status().ToString();

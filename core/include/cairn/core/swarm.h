@@ -85,7 +85,7 @@ std::string_view TorrentStateName(TorrentState s);
 struct TorrentStatus {
   TorrentState state = TorrentState::kChecking;
   std::string error;               // set when state == kError
-  std::uint64_t bytes_done = 0;    // verified bytes on disk
+  std::uint64_t bytes_done = 0;    // bytes on disk, with written blocks of pieces not yet hash-checked
   std::uint64_t bytes_total = 0;   // 0 until the metadata is known
   std::uint64_t failed_bytes = 0;  // bytes received that failed their hash check
   int peers = 0;
