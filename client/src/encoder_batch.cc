@@ -13,6 +13,22 @@ std::uint8_t* AllocateUnits(std::size_t bytes) {
   return static_cast<std::uint8_t*>(::operator new[](bytes, std::align_val_t{64}));
 }
 
+// The lent plaintext stripe s + 1 of `b` reads (b.upcoming after the last stripe): the run of its chunks that lie end
+// to end from its first (all of them, unless a chunk straddled two loans and was gathered). Only prefetched.
+ByteSpan NextStripePlaintext(const EncodeBatch& b, const StripeLayout& layout, std::size_t s) {
+  if (s + 1 >= b.stripes.size()) return b.upcoming;
+  if (b.sources.empty()) return {};
+  const std::uint8_t* const* src = b.sources.data() + (s + 1) * static_cast<std::size_t>(layout.k);
+  if (src[0] == nullptr) return {};
+  const std::uint64_t plaintext = b.stripes[s + 1].plaintext_size;
+  std::size_t c = 1;
+  while (c < static_cast<std::size_t>(layout.k) && c * layout.chunk < plaintext &&
+         src[c] == src[0] + c * layout.chunk) {
+    ++c;
+  }
+  return ByteSpan(src[0], static_cast<std::size_t>(std::min<std::uint64_t>(c * layout.chunk, plaintext)));
+}
+
 }  // namespace
 
 StripeLayout::StripeLayout(const CodingParams& p)
@@ -119,6 +135,7 @@ Status BatchReader::Next(EncodeBatch& b) {
   b.status = Status::Ok();
   b.sources.clear();
   b.loans.clear();
+  b.upcoming = {};
   if (segment_closed_) {
     CAIRN_ASSIGN_OR_RETURN(bool end, AtEnd());
     if (end) {
@@ -165,6 +182,7 @@ Status BatchReader::Next(EncodeBatch& b) {
       break;
     }
   }
+  if (lend_) b.upcoming = pending_.bytes.first(std::min(pending_.bytes.size(), layout_.stripe_plain));
   return Status::Ok();
 }
 
@@ -177,15 +195,19 @@ Status BatchSealer::Seal(EncodeBatch& b) {
     const std::uint8_t* const* sources =
         b.sources.empty() ? nullptr : b.sources.data() + s * static_cast<std::size_t>(layout_.k);
     CAIRN_RETURN_IF_ERROR(SealStripe(b.segment, b.stripes[s], b.units() + s * layout_.stripe_bytes, sources));
-    for (int j = 0; j < layout_.n; ++j) {
-      const std::uint8_t* unit = b.units() + s * layout_.stripe_bytes + static_cast<std::size_t>(j) * layout_.unit;
-      CAIRN_ASSIGN_OR_RETURN(b.roots[s * static_cast<std::size_t>(layout_.n) + static_cast<std::size_t>(j)],
-                             MerkleRoot(ByteSpan(unit, layout_.unit)));
+    // Each unit's hashing prefetches its share of the next stripe's plaintext.
+    const ByteSpan next = NextStripePlaintext(b, layout_, s);
+    const std::size_t n = static_cast<std::size_t>(layout_.n);
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::uint8_t* unit = b.units() + s * layout_.stripe_bytes + j * layout_.unit;
+      const ByteSpan share = next.subspan(j * next.size() / n, (j + 1) * next.size() / n - j * next.size() / n);
+      CAIRN_ASSIGN_OR_RETURN(b.roots[s * n + j], MerklePerfectRoot(ByteSpan(unit, layout_.unit), share));
     }
   }
   // The lent views are read: let the stream release them (e.g. unmap a window) before the batch is written.
   b.sources.clear();
   b.loans.clear();
+  b.upcoming = {};
   return Status::Ok();
 }
 

@@ -53,6 +53,9 @@ struct EncodeBatch {
   // null (else from its unit). Empty when nothing was lent. `loans` keeps those views valid.
   std::vector<const std::uint8_t*> sources;
   std::vector<std::shared_ptr<const void>> loans;
+  // Lent plaintext that follows the batch (up to one stripe), only prefetched while the last stripe is hashed, never
+  // read; empty when nothing more was lent.
+  ByteSpan upcoming;
 
   // Unit j of stripe s: units() + (s * n + j) * unit. 64-byte aligned, capacity fixed at construction.
   std::uint8_t* units() const { return units_.get(); }
@@ -110,7 +113,8 @@ class BatchSealer {
   BatchSealer(ByteSpan key, const StreamHeader& header, const StripeLayout& layout, const ErasureCoder& ec);
 
   // Encrypts the batch's chunks into their units (from their lent views, or in place), pads, RS-encodes and hashes
-  // every unit into b.roots; then drops the batch's loans.
+  // every unit into b.roots; then drops the batch's loans. While a stripe is hashed, the lent plaintext of the next
+  // one (b.upcoming after the last) is prefetched, so the next stripe's AEAD reads it from L2, not from memory.
   Status Seal(EncodeBatch& b);
 
  private:

@@ -88,6 +88,16 @@ Result<Hash32> MerkleRoot(ByteSpan nodes) {
   return builder.Finish();
 }
 
+Result<Hash32> MerklePerfectRoot(ByteSpan nodes, ByteSpan upcoming) {
+  static_assert(kMaxMerklePerfectNodes == internal::kMaxPerfectSubtreeNodes);
+  const std::size_t count = nodes.size() / 32;
+  if (nodes.size() % 32 != 0 || count < 2 || count > kMaxMerklePerfectNodes || !std::has_single_bit(count)) {
+    return Status::InvalidArgument("MerklePerfectRoot: input must be 2 to 2048 nodes, a power of two");
+  }
+  Hash32 scratch[kMaxMerklePerfectNodes / 2];
+  return internal::PerfectSubtreeRoot(nodes.data(), count, scratch, upcoming);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // MerkleBuilder
 

@@ -103,11 +103,11 @@ void HashBlocks(const Sha256State& iv, const std::uint8_t* in, std::size_t count
   }
 }
 
-Hash32 PerfectSubtreeRoot(const std::uint8_t* nodes, std::size_t count, Hash32* scratch) {
+Hash32 PerfectSubtreeRoot(const std::uint8_t* nodes, std::size_t count, Hash32* scratch, ByteSpan warm) {
   static_assert(kMaxPerfectSubtreeNodes <= (std::size_t{32} << (kMaxSubtreeLevels - 1)));
   std::size_t hashes = count / 2;
   if (hashes >= 16 && ResolvePath() == HashPath::kAvx512) {
-    Sha256MerkleSubtreeAvx512(MerkleLeafIv(), MerkleNodeIv(), nodes, hashes / 16, scratch);
+    Sha256MerkleSubtreeAvx512(MerkleLeafIv(), MerkleNodeIv(), nodes, hashes / 16, scratch, warm.data(), warm.size());
     hashes = 16;
   } else {
     HashBlocks(MerkleLeafIv(), nodes, hashes, scratch);

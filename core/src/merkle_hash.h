@@ -29,9 +29,10 @@ void HashBlocks(const Sha256State& iv, const std::uint8_t* in, std::size_t count
 // levels above in the node domain). On the AVX-512 path the levels from 1 up to the one with sixteen hashes stay in
 // lane-major form, never transposed or byte-swapped (Sha256MerkleSubtreeAvx512); other paths fold level by level
 // with HashBlocks.
-// `scratch` holds count / 2 hashes and is overwritten.
+// `scratch` holds count / 2 hashes and is overwritten. `warm` is prefetched into L2 meanwhile, spread over the
+// AVX-512 kernel's passes (other paths ignore it); it is never dereferenced.
 // REQUIRES: count is a power of two, 2 <= count <= kMaxPerfectSubtreeNodes.
-Hash32 PerfectSubtreeRoot(const std::uint8_t* nodes, std::size_t count, Hash32* scratch);
+Hash32 PerfectSubtreeRoot(const std::uint8_t* nodes, std::size_t count, Hash32* scratch, ByteSpan warm = {});
 inline constexpr std::size_t kMaxPerfectSubtreeNodes = 2048;
 
 // The kernels behind HashBlocks. kAuto, the default, takes the fastest this CPU has: AVX-512 for whole runs of 16

@@ -150,13 +150,21 @@ CAIRN_AVX512_TARGET void HashBlocksGather(const Sha256State& iv, const std::uint
 }  // namespace
 
 CAIRN_AVX512_TARGET void Sha256MerkleSubtreeAvx512(const Sha256State& leaf_iv, const Sha256State& node_iv,
-                                                   const std::uint8_t* nodes, std::size_t passes, Hash32* top) {
+                                                   const std::uint8_t* nodes, std::size_t passes, Hash32* top,
+                                                   const std::uint8_t* warm, std::size_t warm_bytes) {
   // A binary counter over the passes of level 1: pending[j] holds a pass of level 1 + j (16 hashes of 2^(j + 5)
   // nodes each) waiting for its right sibling, which exists exactly when bit j of the pass index is set.
   __m512i pending[kMaxSubtreeLevels][8];
   __m512i w[16], s[8];
   int top_level = 0;
+  // Cache lines to prefetch, spread evenly over the passes (integer addresses: the range may be any memory).
+  std::uintptr_t line = reinterpret_cast<std::uintptr_t>(warm) & ~std::uintptr_t{63};
+  const std::uintptr_t warm_end = reinterpret_cast<std::uintptr_t>(warm) + warm_bytes;
+  const std::size_t lines_per_pass = warm_bytes == 0 ? 0 : ((warm_end - line + 63) / 64 + passes - 1) / passes;
   for (std::size_t p = 0; p < passes; ++p) {
+    for (std::size_t i = 0; i < lines_per_pass && line < warm_end; ++i, line += 64) {
+      _mm_prefetch(reinterpret_cast<const char*>(line), _MM_HINT_T1);
+    }
     const std::uint8_t* blocks[kLanes];
     for (int l = 0; l < kLanes; ++l) blocks[l] = nodes + 64 * (kLanes * p + l);
     LoadTranspose(blocks, w);

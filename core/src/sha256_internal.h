@@ -52,8 +52,12 @@ inline constexpr int kMaxSubtreeLevels = 12;
 // 32 * passes nodes at `nodes`: level 1 from `leaf_iv`, the levels above from `node_iv`. A pass's output stays
 // lane-major (eight state vectors, in registers or parked on the stack until its sibling pass is done): no digest is
 // byte-swapped or transposed until `top` is written.
+// While it hashes, it prefetches the `warm_bytes` at `warm` into the L2 cache, a few lines per pass (bytes the caller
+// reads next, e.g. the encoder's next stripe of plaintext): the memory latency hides behind the hashing, and the
+// prefetches are spread out because a burst of hundreds stalls. A prefetch never faults, whatever the address.
 // REQUIRES: CpuHasAvx512(); passes is a power of two, 1 <= passes <= 2^(kMaxSubtreeLevels - 1).
 void Sha256MerkleSubtreeAvx512(const Sha256State& leaf_iv, const Sha256State& node_iv, const std::uint8_t* nodes,
-                               std::size_t passes, Hash32* top);
+                               std::size_t passes, Hash32* top, const std::uint8_t* warm = nullptr,
+                               std::size_t warm_bytes = 0);
 
 }  // namespace cairn::internal

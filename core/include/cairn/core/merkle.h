@@ -34,6 +34,15 @@ Hash32 MerkleHashNode(const Hash32& left, const Hash32& right);
 // Root over nodes.size() / 32 nodes. REQUIRES: nodes.size() is a positive multiple of 32.
 Result<Hash32> MerkleRoot(ByteSpan nodes);
 
+// The largest tree MerklePerfectRoot takes, in nodes (64 KiB).
+inline constexpr std::size_t kMaxMerklePerfectNodes = 2048;
+
+// MerkleRoot(nodes) of a perfect tree, while the bytes of `upcoming` (what the caller reads next, e.g. the encoder's
+// next stripe of plaintext) are prefetched into the L2 cache a few cache lines at a time, so their memory latency
+// hides behind the hashing. Only the AVX-512 kernel prefetches; `upcoming` is never dereferenced and may be empty.
+// kInvalidArgument unless `nodes` is a power of two of 32-byte nodes, 2 to kMaxMerklePerfectNodes of them.
+Result<Hash32> MerklePerfectRoot(ByteSpan nodes, ByteSpan upcoming);
+
 // Builds a root incrementally over data that need not fit in memory. Memory: O(log n) hashes (plus a 32 KiB scratch
 // array on the stack during AddNodes). AddNodes hashes many blocks per kernel pass at every level (16 lanes with
 // AVX-512, 4 with SHA-NI), like MerkleRoot.
