@@ -49,6 +49,9 @@ Result<std::unique_ptr<ShardReader>> SwarmShardSource::Fetch(const Placement& p)
   for (;;) {
     CAIRN_ASSIGN_OR_RETURN(TorrentStatus st, net_.swarm().GetStatus(id));
     if (st.state == TorrentState::kSeeding) {
+      // libtorrent hashes blocks still queued for writing: the file may lack them until the flush is confirmed.
+      Status flushed = net_.swarm().Flush(id, std::chrono::steady_clock::now() + std::chrono::seconds(30));
+      if (!flushed.ok()) return Status::NotFound("writes of the downloaded shard not confirmed: " + flushed.message());
       return OpenFileShard(Env::Default(), st.save_path + "/" + st.name);
     }
     if (st.state == TorrentState::kError) return Status::NotFound("download failed: " + st.error);

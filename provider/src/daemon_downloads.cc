@@ -227,16 +227,18 @@ void Daemon::Core::AdvanceDownloads() {
       FinishDownload(deal, done, st->save_path + "/" + st->name);
       continue;
     }
+    // Progress seen in this snapshot counts before the stall check: a tick that comes late (a loaded machine) must
+    // not fail a download that moved meanwhile.
+    if (st->bytes_done > a.last_bytes) {
+      a.last_bytes = st->bytes_done;
+      a.last_progress = now;
+    }
     if (st->state == TorrentState::kError || now - a.last_progress > options.stall_timeout) {
       std::string why = st->state == TorrentState::kError ? "download error: " + st->error : "download stalled";
       (void)swarm->Remove(a.torrent, RemoveFiles::kDelete, now + kSwarmOpTimeout);
       it = downloads.erase(it);
       FailDeal(deal, why);
       continue;
-    }
-    if (st->bytes_done > a.last_bytes) {
-      a.last_bytes = st->bytes_done;
-      a.last_progress = now;
     }
     if (st->peers == 0 && now - a.last_connect > kReconnectInterval) {
       a.last_connect = now;

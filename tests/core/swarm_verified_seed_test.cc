@@ -94,11 +94,13 @@ TEST(SwarmVerifiedSeedTest, ServesAGoodFileWhole) {
   ASSERT_TRUE(seeder && leecher);
   auto sid = seeder->Seed(s.file.string(), s.torrent.torrent, Verified());
   ASSERT_TRUE(sid.ok()) << sid.status().ToString();
-  ASSERT_TRUE(seeder->WaitForComplete(*sid, In(seconds(5))).ok());
+  ASSERT_TRUE(seeder->WaitForComplete(*sid, In(seconds(60))).ok());
   auto lid = StartDownload(*leecher, s, dir.path() / "down", *seeder);
   ASSERT_TRUE(lid.ok()) << lid.status().ToString();
-  Status done = leecher->WaitForComplete(*lid, In(seconds(20)));
+  Status done = leecher->WaitForComplete(*lid, In(seconds(60)));
   ASSERT_TRUE(done.ok()) << done.ToString();
+  // A finished torrent's last blocks may still be queued for writing: read the file only once they are in it.
+  ASSERT_TRUE(leecher->Flush(*lid, In(seconds(30))).ok());
   auto st = leecher->GetStatus(*lid);
   ASSERT_TRUE(st.ok());
   EXPECT_EQ(st->failed_bytes, 0u);
@@ -130,11 +132,11 @@ TEST(SwarmVerifiedSeedTest, SkipsTheFirstRequestHashOnlyForThatTorrent) {
 
   // Unhashed: the bad piece reaches the leecher and fails there.
   Status failed = leecher->WaitFor(
-      *lv, [](const TorrentStatus& st) { return st.failed_bytes > 0; }, In(seconds(15)));
+      *lv, [](const TorrentStatus& st) { return st.failed_bytes > 0; }, In(seconds(60)));
   ASSERT_TRUE(failed.ok()) << "the leecher saw no bad piece: " << failed.ToString();
   // Hashed on first request: the seeder finds the piece bad and stops seeding it.
   Status left = seeder->WaitFor(
-      *tid, [](const TorrentStatus& st) { return st.state == TorrentState::kDownloading; }, In(seconds(15)));
+      *tid, [](const TorrentStatus& st) { return st.state == TorrentState::kDownloading; }, In(seconds(60)));
   ASSERT_TRUE(left.ok()) << left.ToString();
 
   auto vs = seeder->GetStatus(*vid);
@@ -143,7 +145,9 @@ TEST(SwarmVerifiedSeedTest, SkipsTheFirstRequestHashOnlyForThatTorrent) {
   EXPECT_EQ(leecher->WaitForComplete(*lv, In(seconds(2))).code(), Code::kDeadlineExceeded);
   auto ls = leecher->GetStatus(*lv);
   ASSERT_TRUE(ls.ok());
-  EXPECT_LE(ls->bytes_done, kFileSize - kPieceSize);
+  // v2 torrents verify 16 KiB blocks against the piece's Merkle tree, so every block but the rotten one may count
+  // as done; the rotten block never does.
+  EXPECT_LE(ls->bytes_done, kFileSize - 16 * 1024);
 }
 
 }  // namespace

@@ -139,9 +139,9 @@ class ClientDevnetTest : public ::testing::Test {
     return info.ok() ? *info : ObjectInfo{};
   }
 
-  // Polls `status --json` of provider i until `done(json)` holds or 15 s pass.
+  // Polls `status --json` of provider i until `done(json)` holds or 60 s pass.
   bool WaitForProviderStatus(int i, const std::function<bool(const std::string&)>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::string last;
     while (std::chrono::steady_clock::now() < deadline) {
       auto json = devnet_->StatusJson(i);

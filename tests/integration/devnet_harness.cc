@@ -278,8 +278,9 @@ Devnet::~Devnet() {
 Status Devnet::Stop() {
   if (stopped_) return Status::Ok();
   stopped_ = true;
-  auto r =
-      RunProcess({ProviderBinary(), "devnet", "--dir", dir_, "--stop", "--grace-ms", "8000"}, std::chrono::seconds(30));
+  // A generous grace: a loaded machine may take seconds to stop a devnet; a provider that hangs still shows.
+  auto r = RunProcess({ProviderBinary(), "devnet", "--dir", dir_, "--stop", "--grace-ms", "60000"},
+                      std::chrono::seconds(120));
   Status result =
       r.ok() ? (r->exit_code == 0 ? Status::Ok() : Status::Internal("devnet --stop: " + r->output)) : r.status();
   for (pid_t pid : pids_) {
@@ -338,7 +339,7 @@ Status Devnet::Restart(int i, const EnvVars& env) {
   if (colon == std::string::npos) return Status::Internal("no --listen address in the provider's command line");
   const std::string ip = listen.substr(0, colon);
   const auto port = static_cast<std::uint16_t>(std::atoi(listen.c_str() + colon + 1));
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  const auto deadline = Clock::now() + std::chrono::seconds(90);
   for (;;) {
     if (CanConnect(ip, port)) return Status::Ok();
     if (ProcessGone(new_pid)) {

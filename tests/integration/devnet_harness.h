@@ -62,8 +62,8 @@ class Devnet {
   Devnet(const Devnet&) = delete;
   Devnet& operator=(const Devnet&) = delete;
 
-  // `devnet --stop`, then SIGKILL to any provider process still running (also the ones Restart started).
-  // Idempotent. OK when no provider process is left.
+  // `devnet --stop` (SIGTERM, SIGKILL after a minute), then SIGKILL to any provider process still running (also the
+  // ones Restart started). Idempotent. OK when no provider process is left.
   Status Stop();
 
   int providers() const { return options_.providers; }

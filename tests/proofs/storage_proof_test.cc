@@ -126,11 +126,13 @@ TEST(StorageProofTest, ChallengeDerivationGolden) {
             (std::vector<std::uint64_t>{86328, 282833, 654361, 136620}));
   EXPECT_EQ(DeriveSealChallenges(ReplicaId(a), b, 1000003, 4),
             (std::vector<std::uint64_t>{706166, 919797, 185748, 998093}));
-  // Uniform enough: 20000 draws over 10 buckets stay within 5% of the mean.
+  // Uniform enough: 20000 draws over 10 buckets. Each count is Binomial(20000, 0.1), sigma 42.4; the band of 230
+  // (5.4 sigma, 6e-8 outside per bucket) fails a uniform derivation with probability < 1e-6 for any inputs, while a
+  // bias of a few percent still shows. (The inputs are fixed, so the draws are the same every run.)
   const auto many = DeriveStorageChallenges(a, DealId(b), 10, 20000);
   std::vector<int> counts(10, 0);
   for (auto c : many) counts[c]++;
-  for (int c : counts) EXPECT_NEAR(c, 2000, 100);
+  for (int c : counts) EXPECT_NEAR(c, 2000, 230);
 }
 
 TEST(StorageProofTest, GoldenProofDigest) {

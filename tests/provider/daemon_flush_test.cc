@@ -140,7 +140,7 @@ TEST(DaemonFlushTest, ConcurrentDownloadsUnderCpuLoadAllMatchCommD) {
   control::ControlClient client(me, network.network_id);
   auto state_of = [&](const DealId& deal) -> std::string {
     auto r = client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypeDeal,
-                         control::DealRef{deal}.ToBody(), std::chrono::seconds(5));
+                         control::DealRef{deal}.ToBody(), std::chrono::seconds(30));
     if (!r.ok() || r->type != control::kTypeOk) return "?";
     auto reply = control::DealStatusReply::FromBody(r->body);
     return reply.ok() ? reply->state : "?";
@@ -175,14 +175,14 @@ TEST(DaemonFlushTest, ConcurrentDownloadsUnderCpuLoadAllMatchCommD) {
     CpuLoad load(2 * std::max(1u, std::thread::hardware_concurrency()));
     IoLoad io(tmp->Join("io-load"));
     for (int i = 0; i < kShardsPerRound; ++i) {
-      auto r = client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypePropose,
-                           proposals[i].ToBody(), std::chrono::seconds(5));
+      auto r = client.Call((*daemon)->control_endpoint(), (*daemon)->id(), control::kTypePropose, proposals[i].ToBody(),
+                           std::chrono::seconds(30));
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       ASSERT_EQ(r->type, control::kTypeOk);
       pending.emplace(control::ComputeDealId(me.public_key(), proposals[i].ToBody()), round * kShardsPerRound + i);
     }
     auto last_check = Clock::now();
-    for (auto deadline = Clock::now() + std::chrono::seconds(60); !pending.empty() && Clock::now() < deadline;) {
+    for (auto deadline = Clock::now() + std::chrono::seconds(180); !pending.empty() && Clock::now() < deadline;) {
       std::this_thread::sleep_for((*daemon)->Tick());
       if (Clock::now() - last_check < std::chrono::milliseconds(250)) continue;
       last_check = Clock::now();
@@ -233,8 +233,8 @@ TEST(DaemonFlushTest, SwarmFlushConfirmsFinishedDownload) {
   req.peers = {(*seeder)->listen_endpoint()};
   auto id = (*leech)->Download(req);
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE((*leech)->WaitForComplete(*id, Clock::now() + std::chrono::seconds(30)).ok());
-  ASSERT_TRUE((*leech)->Flush(*id, Clock::now() + std::chrono::seconds(5)).ok());
+  ASSERT_TRUE((*leech)->WaitForComplete(*id, Clock::now() + std::chrono::seconds(60)).ok());
+  ASSERT_TRUE((*leech)->Flush(*id, Clock::now() + std::chrono::seconds(30)).ok());
   auto back = ReadFileToBytes(env, req.save_dir + "/" + torrent->name, kShardSize);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, data);

@@ -10,6 +10,8 @@
 namespace cairn::provider {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 TEST(ProcessTest, SpawnsDetachedAndTerminates) {
   auto tmp = TempDir::Create("provider-process");
   ASSERT_TRUE(tmp.ok());
@@ -20,13 +22,14 @@ TEST(ProcessTest, SpawnsDetachedAndTerminates) {
   auto pid = SpawnDetached(req);
   ASSERT_TRUE(pid.ok()) << pid.status().ToString();
   EXPECT_TRUE(IsAlive(*pid));
-  // Right after fork the child may not have exec'd yet.
-  for (int i = 0; i < 200 && !CommandLineContains(*pid, "sleep 30"); ++i) {
+  // Right after fork the child may not have exec'd yet (on a loaded machine, for a while).
+  for (auto deadline = Clock::now() + std::chrono::seconds(30);
+       !CommandLineContains(*pid, "sleep 30") && Clock::now() < deadline;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_TRUE(CommandLineContains(*pid, "sleep 30"));
+  ASSERT_TRUE(CommandLineContains(*pid, "sleep 30"));
   EXPECT_FALSE(CommandLineContains(*pid, "cairn"));
-  std::vector<pid_t> killed = TerminateAll({*pid}, std::chrono::seconds(5));
+  std::vector<pid_t> killed = TerminateAll({*pid}, std::chrono::seconds(60));
   EXPECT_TRUE(killed.empty());  // sleep stops on SIGTERM
   EXPECT_FALSE(IsAlive(*pid));
 }
@@ -41,12 +44,14 @@ TEST(ProcessTest, KillsWhatIgnoresSigterm) {
   req.env.emplace("CAIRN_PROCESS_TEST", "1");
   auto pid = SpawnDetached(req);
   ASSERT_TRUE(pid.ok());
-  // Wait until the trap is set (the shell wrote "ready").
-  for (int i = 0; i < 200; ++i) {
+  // Wait until the trap is set (the shell wrote "ready"); before that SIGTERM would end the shell.
+  bool ready = false;
+  for (auto deadline = Clock::now() + std::chrono::seconds(30); !ready && Clock::now() < deadline;) {
     auto log = ReadFileToBytes(Env::Default(), req.log_path, 1024);
-    if (log.ok() && !log->empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ready = log.ok() && !log->empty();
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  ASSERT_TRUE(ready) << "the shell never started";
   std::vector<pid_t> killed = TerminateAll({*pid}, std::chrono::milliseconds(300));
   ASSERT_EQ(killed.size(), 1u);
   EXPECT_EQ(killed[0], *pid);
@@ -61,7 +66,10 @@ TEST(ProcessTest, ExecFailureShowsInLogAndExit) {
   req.log_path = tmp->Join("log");
   auto pid = SpawnDetached(req);
   ASSERT_TRUE(pid.ok());
-  for (int i = 0; i < 200 && IsAlive(*pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (auto deadline = Clock::now() + std::chrono::seconds(30); IsAlive(*pid) && Clock::now() < deadline;) {
+    ReapIfChild(*pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   ReapIfChild(*pid);
   EXPECT_FALSE(IsAlive(*pid));
   auto log = ReadFileToBytes(Env::Default(), req.log_path, 1024);
