@@ -277,7 +277,7 @@ class RawConn {
   explicit RawConn(std::uint16_t port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     EXPECT_GE(fd_, 0) << std::strerror(errno);
-    timeval tv{10, 0};  // a hang shows as a failure, not a stuck test
+    timeval tv{60, 0};  // a hang shows as a failure, not a stuck test (generous: a loaded machine is slow)
     EXPECT_EQ(::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -415,7 +415,7 @@ TEST_F(ControlServerTest, SignedRoundTrip) {
   ControlClient client(client_id_, std::string(kNet));
   wire::Value::Dict body;
   body["hello"] = wire::Value::Str("world");
-  auto reply = client.Call(server_->endpoint(), provider_.public_key(), "echo", body, 5s);
+  auto reply = client.Call(server_->endpoint(), provider_.public_key(), "echo", body, 30s);
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(reply->type, kTypeOk);
   EXPECT_EQ(reply->from, provider_.public_key());
@@ -427,14 +427,14 @@ TEST_F(ControlServerTest, SignedRoundTrip) {
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(VerifyEnvelopeSignature(*again, kNet).ok());
   // "any" key, and the "ip:port" overload.
-  auto any = client.Call(ToString(server_->endpoint()), std::nullopt, "echo", {}, 5s);
+  auto any = client.Call(ToString(server_->endpoint()), std::nullopt, "echo", {}, 30s);
   ASSERT_TRUE(any.ok()) << any.status().ToString();
   EXPECT_EQ(handled_.load(), 2);
 }
 
 TEST_F(ControlServerTest, HandlerErrorIsReturnedAndKeepsTheConnection) {
   ControlClient client(client_id_, std::string(kNet));
-  auto reply = client.Call(server_->endpoint(), provider_.public_key(), "propose", {}, 5s);
+  auto reply = client.Call(server_->endpoint(), provider_.public_key(), "propose", {}, 30s);
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   auto info = ParseErrorBody(*reply);
   ASSERT_TRUE(info.ok());
@@ -535,7 +535,7 @@ TEST_F(ControlServerTest, EveryBadFrameIsRefusedAndClosedWhileOthersAreServed) {
 
 TEST_F(ControlServerTest, OversizedReplyBecomesAnInternalError) {
   ControlClient client(client_id_, std::string(kNet));
-  auto reply = client.Call(server_->endpoint(), provider_.public_key(), "huge", {}, 5s);
+  auto reply = client.Call(server_->endpoint(), provider_.public_key(), "huge", {}, 30s);
   ASSERT_TRUE(reply.ok()) << reply.status().ToString();
   EXPECT_EQ(ParseErrorBody(*reply)->code, kCodeInternal);
 }
@@ -543,25 +543,25 @@ TEST_F(ControlServerTest, OversizedReplyBecomesAnInternalError) {
 TEST_F(ControlServerTest, ClientChecksKeyNetworkAndTransport) {
   const Identity impostor = Identity::Generate();
   ControlClient client(client_id_, std::string(kNet));
-  auto wrong_key = client.Call(server_->endpoint(), impostor.public_key(), "echo", {}, 5s);
+  auto wrong_key = client.Call(server_->endpoint(), impostor.public_key(), "echo", {}, 30s);
   EXPECT_EQ(wrong_key.status().code(), Code::kAuthFailed) << wrong_key.status().ToString();
 
   ControlClient other_net(client_id_, "othernet");
-  auto wrong_net = other_net.Call(server_->endpoint(), provider_.public_key(), "echo", {}, 5s);
+  auto wrong_net = other_net.Call(server_->endpoint(), provider_.public_key(), "echo", {}, 30s);
   EXPECT_EQ(wrong_net.status().code(), Code::kFailedPrecondition) << wrong_net.status().ToString();
 
   // A client clock 10 minutes off: the server refuses "stale", and the client sees the skew.
   ManualClockEnv skewed(Env::Default(), 1, Env::Default()->WallMicros() + 600'000'000);
   ControlClient late(client_id_, std::string(kNet), &skewed);
-  auto stale = late.Call(server_->endpoint(), provider_.public_key(), "echo", {}, 5s);
+  auto stale = late.Call(server_->endpoint(), provider_.public_key(), "echo", {}, 30s);
   EXPECT_EQ(stale.status().code(), Code::kFailedPrecondition) << stale.status().ToString();
 
   const Endpoint self = server_->endpoint();
   server_->Stop();
-  auto refused = client.Call(self, provider_.public_key(), "echo", {}, 5s);
+  auto refused = client.Call(self, provider_.public_key(), "echo", {}, 30s);
   EXPECT_EQ(refused.status().code(), Code::kUnavailable) << refused.status().ToString();
-  EXPECT_EQ(client.Call("not-an-endpoint", std::nullopt, "echo", {}, 5s).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(client.Call(self, std::nullopt, "ok", {}, 5s).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(client.Call("not-an-endpoint", std::nullopt, "echo", {}, 30s).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(client.Call(self, std::nullopt, "ok", {}, 30s).status().code(), Code::kInvalidArgument);
 }
 
 // A one-shot fake provider on a raw socket: accepts one connection, reads one request, sends what `answer` builds.
@@ -625,20 +625,20 @@ TEST(ControlClientTest, RefusesRepliesNotBoundToTheRequest) {
     FakeProvider fake([&](const Envelope&) {
       return FrameOf(*SignEnvelope(provider, kNet, kTypeOk, {}, NewNonce(), now, NewNonce()));
     });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_EQ(r.status().code(), Code::kCorruption) << r.status().ToString();
   }
   {  // no "re" on an ok reply
     FakeProvider fake(
         [&](const Envelope&) { return FrameOf(*SignEnvelope(provider, kNet, kTypeOk, {}, NewNonce(), now)); });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_EQ(r.status().code(), Code::kCorruption) << r.status().ToString();
   }
   {  // an unbound refusal is reported as such, with its code
     FakeProvider fake([&](const Envelope&) {
       return FrameOf(*SignEnvelope(provider, kNet, kTypeError, ErrorBody("bad-frame", "x"), NewNonce(), now));
     });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_EQ(r.status().code(), Code::kUnavailable);
     EXPECT_NE(r.status().message().find("bad-frame"), std::string::npos) << r.status().ToString();
   }
@@ -648,26 +648,26 @@ TEST(ControlClientTest, RefusesRepliesNotBoundToTheRequest) {
       f[f.size() - 40] ^= 1;  // inside the "sig" bytes region or after; either way it must not verify
       return f;
     });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_FALSE(r.ok());
   }
   {  // an error reply with a malformed body
     FakeProvider fake([&](const Envelope& req) {
       return FrameOf(*SignEnvelope(provider, kNet, kTypeError, {}, NewNonce(), now, req.nonce));
     });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_EQ(r.status().code(), Code::kCorruption) << r.status().ToString();
   }
   {  // a correct reply from the fake passes, so the cases above failed for their reason only
     FakeProvider fake([&](const Envelope& req) {
       return FrameOf(*SignEnvelope(provider, kNet, kTypeOk, {}, NewNonce(), now, req.nonce));
     });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
   }
   {  // closed without a reply
     FakeProvider fake([&](const Envelope&) { return Bytes{}; });
-    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 5s);
+    auto r = client.Call(Endpoint{"127.0.0.1", fake.port()}, provider.public_key(), "echo", {}, 30s);
     EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
   }
 }
