@@ -1,9 +1,12 @@
 #include "client_net.h"
 
 #include <future>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "cairn/core/hex.h"
+#include "trace.h"
 
 namespace cairn::client {
 
@@ -29,40 +32,63 @@ Result<ProviderInfo> ParseProviderRecord(const control::Envelope& reply) {
   return p;
 }
 
-Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, std::chrono::milliseconds timeout) {
+Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, std::chrono::milliseconds timeout,
+                                                            const UpdateCallback& on_update) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   (void)swarm_->WaitForDhtNodes(1, deadline);
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
+  // Each endpoint heard is asked for its record at once, on a thread of its own; `calls` is declared after what
+  // those threads use, so an early return waits for them (a std::async future blocks in its destructor).
+  std::mutex asking_mu;    // guards `asking`; held for each on_update call, so they come one at a time
+  std::size_t asking = 0;  // record calls under way
+  std::set<Endpoint> found;
+  std::vector<std::future<std::optional<DiscoveredProvider>>> calls;
+  auto ask = [&](const Endpoint& ep) {
+    if (!found.insert(ep).second) return true;
+    {
+      std::lock_guard<std::mutex> lock(asking_mu);
+      ++asking;
+    }
+    calls.push_back(std::async(std::launch::async, [this, ep, &asking_mu, &asking, &on_update] {
+      auto reply = control_.Call(ep, std::nullopt, control::kTypeRecord, {}, std::chrono::milliseconds(3000));
+      DiscoveryUpdate update;
+      if (reply.ok() && reply->type == control::kTypeOk) {
+        auto info = ParseProviderRecord(*reply);
+        if (info.ok()) update.provider = DiscoveredProvider{std::move(*info), std::move(reply->raw)};
+      }
+      std::lock_guard<std::mutex> lock(asking_mu);
+      update.asking = --asking;
+      if (on_update) on_update(update);
+      return std::move(update.provider);
+    }));
+    return true;
+  };
   // Replies have no end marker: look up in passes of a second, returning as soon as `want` are known, and stop
   // early once a pass finds no provider the previous one did not.
   // Each pass returns what that pass heard; passes are merged, so a node slow to answer in one pass loses nothing.
-  std::set<Endpoint> found;
+  int passes = 0;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     auto pass = std::max(std::min(left, std::chrono::milliseconds(1000)), std::chrono::milliseconds(200));
     std::size_t before = found.size();
-    CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> heard, swarm_->LookupRendezvous(key, pass, want));
-    found.insert(heard.begin(), heard.end());
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> heard, swarm_->LookupRendezvous(key, pass, want, ask));
+    ++passes;
+    for (const Endpoint& ep : heard) ask(ep);
     if (found.size() >= want || std::chrono::steady_clock::now() >= deadline) break;
     if (!found.empty() && found.size() == before) break;
   }
-  const std::vector<Endpoint> eps(found.begin(), found.end());
-  std::vector<std::future<Result<control::Envelope>>> calls;
-  for (const Endpoint& ep : eps) {
-    calls.push_back(std::async(std::launch::async, [this, ep] {
-      return control_.Call(ep, std::nullopt, control::kTypeRecord, {}, std::chrono::milliseconds(3000));
-    }));
+  if (TraceEnabled()) {
+    Trace("discovery passes ended: " + std::to_string(passes) + " passes, " + std::to_string(found.size()) +
+          " providers heard");
   }
   std::vector<DiscoveredProvider> out;
   for (auto& f : calls) {
-    auto reply = f.get();
-    if (!reply.ok() || reply->type != control::kTypeOk) continue;
-    auto info = ParseProviderRecord(*reply);
-    if (info.ok()) out.push_back({std::move(*info), std::move(reply->raw)});
+    auto p = f.get();
+    if (p) out.push_back(std::move(*p));
   }
   if (out.empty()) {
     return Status::Unavailable("no provider of network " + network_.network_id + " answered (found " +
-                               std::to_string(eps.size()) + " in the DHT)");
+                               std::to_string(found.size()) + " in the DHT)");
   }
   return out;
 }

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,14 @@ struct DiscoveredProvider {
   Bytes signed_record;
 };
 
+// What a discovery under way has just learnt: one endpoint heard in the DHT has answered, with a provider whose
+// record checked out (or none: refused, unreachable, a bad record), and how many endpoints heard so far are still
+// being asked for their records.
+struct DiscoveryUpdate {
+  std::optional<DiscoveredProvider> provider;
+  std::size_t asking = 0;
+};
+
 class ClientNet {
  public:
   static Result<std::unique_ptr<ClientNet>> Start(const NetworkConfig& network, const Identity& identity);
@@ -35,8 +45,13 @@ class ClientNet {
   const NetworkConfig& network() const { return network_; }
 
   // Finds providers through the DHT and asks each for its signed record. Returns those that answered. Looks up
-  // until at least `want` are found or `timeout` passes.
-  Result<std::vector<DiscoveredProvider>> Discover(std::size_t want, std::chrono::milliseconds timeout);
+  // until at least `want` are found or `timeout` passes, in passes (DHT replies have no end marker) whose findings
+  // are merged. Each endpoint is asked for its record as soon as a reply names it, and `on_update`, if set, is
+  // called as each answers (DiscoveryUpdate): one call at a time (on Discover's helper threads), once per endpoint,
+  // every call before Discover returns. Whoever waits for the first few providers need not wait for the last pass.
+  using UpdateCallback = std::function<void(const DiscoveryUpdate&)>;
+  Result<std::vector<DiscoveredProvider>> Discover(std::size_t want, std::chrono::milliseconds timeout,
+                                                   const UpdateCallback& on_update = {});
   // One signed call that must come back "ok" from `provider`; an "error" reply becomes a Status naming its code.
   Result<control::Envelope> CallOk(const Endpoint& ep, const Ed25519PublicKey& provider, std::string_view type,
                                    wire::Value::Dict body, std::chrono::milliseconds timeout) const;

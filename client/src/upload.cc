@@ -162,16 +162,32 @@ class SegmentUploader::Impl {
   int n() const { return k_ + m_; }
   std::size_t Want() const { return ProvidersWanted(k_, m_); }
 
-  // Starts a provider lookup in the background, unless one is under way. Returns as soon as `want` are found.
+  // Starts a provider lookup in the background, unless one is under way. Returns as soon as `want` are found; each
+  // provider is handed over (heard_) as soon as its record is in, and wakes the loop.
   void StartDiscovery(std::size_t want) {
     if (discovery_.valid()) return;
     last_discovery_ = Clock::now();
-    discovery_ = std::async(std::launch::async, [this, want] { return net_.Discover(want, std::chrono::seconds(8)); });
+    discovery_ = std::async(std::launch::async, [this, want] {
+      return net_.Discover(want, std::chrono::seconds(8), [this](const DiscoveryUpdate& u) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (u.provider) heard_.push_back(u.provider->info);
+        asking_ = u.asking;
+        cv_.notify_all();
+      });
+    });
   }
 
-  // Merges a finished lookup: providers it found get fresh records (free space); what this put learned about
-  // failures and unreachable providers stays.
+  // Merges what the lookup under way has found so far, and the result of a finished one: providers it found get
+  // fresh records (free space); what this put learned about failures and unreachable providers stays.
   void CollectDiscovery() {
+    std::vector<ProviderInfo> heard;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      heard.swap(heard_);
+      discovery_asking_ = asking_;
+    }
+    for (ProviderInfo& p : heard) providers_[Id(p.id)] = std::move(p);
+    if (!heard.empty() && TraceEnabled()) Trace("discovery: " + std::to_string(providers_.size()) + " providers known");
     if (!discovery_.valid() || discovery_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
     auto found = discovery_.get();
     if (!found.ok()) {
@@ -271,6 +287,19 @@ class SegmentUploader::Impl {
     return providers_[placed->front().id];
   }
 
+  // Unless k + m providers were known before the put, its first proposals wait while its lookup is under way and
+  // knows fewer providers than a segment has shards, and then, for at most kStragglerGrace, for the records of
+  // providers already heard (placement ranks every candidate: free space, price, failures). Later rounds place with
+  // whatever is known by then.
+  bool FirstProposalsWait(Clock::time_point now) {
+    static constexpr std::chrono::milliseconds kStragglerGrace{500};
+    if (proposed_any_ || !discovery_.valid() || opt_.providers.size() >= static_cast<std::size_t>(n())) return false;
+    if (providers_.size() < static_cast<std::size_t>(n())) return true;
+    if (discovery_asking_ == 0) return false;
+    if (enough_since_ == Clock::time_point{}) enough_since_ = now;
+    return now - enough_since_ < kStragglerGrace;
+  }
+
   bool WantsSpare(const Segment& s, const ShardJob& job, Clock::time_point now) const {
     if (job.done || job.spared || job.attempts.size() != 1) return false;
     int quorum = opt_.spare_quorum > 0 ? opt_.spare_quorum : n() - 1;
@@ -296,11 +325,12 @@ class SegmentUploader::Impl {
     };
     std::vector<Planned> plan;
     auto now = Clock::now();
+    const bool gathering = FirstProposalsWait(now);
     for (Segment& s : segments_) {
       if (s.complete) continue;
       std::set<std::string> busy;  // chosen in this round
       for (ShardJob& job : s.jobs) {
-        bool primary = !job.done && job.attempts.empty();
+        bool primary = !job.done && job.attempts.empty() && !gathering;
         bool spare = WantsSpare(s, job, now);
         if (!primary && !spare) continue;
         auto p = NextProvider(s, job, busy);
@@ -340,6 +370,11 @@ class SegmentUploader::Impl {
       }
     }
     if (plan.empty()) return Status::Ok();
+    proposed_any_ = true;
+    if (TraceEnabled()) {
+      Trace("proposing " + std::to_string(plan.size()) + " shards (" + std::to_string(providers_.size()) +
+            " providers known, lookup " + (discovery_.valid() ? "under way)" : "done)"));
+    }
     std::vector<std::future<Result<control::Envelope>>> calls;
     calls.reserve(plan.size());
     for (const Planned& pl : plan) {
@@ -525,8 +560,9 @@ class SegmentUploader::Impl {
   Status Loop() {
     for (const ProviderInfo& p : opt_.providers) providers_[Id(p.id)] = p;
     if (!providers_.empty()) Trace(std::to_string(providers_.size()) + " providers known before the lookup");
-    // Without known providers, proposals wait for this lookup: it does not return at the first k + m found, since
-    // placement ranks every candidate (free space, price, failures). Known ones are refreshed in the background by a
+    // Without enough known providers, first proposals wait until this lookup has found k + m (it hands each provider
+    // over as its record comes in: FirstProposalsWait) and not for its last pass; the lookup keeps gathering
+    // meanwhile, for later proposals and segments. Known ones are refreshed in the background by a
     // lookup that returns once it has heard as many (the put waits for it at the end: a lookup for more providers
     // than the network has runs its full passes, about 2 s).
     StartDiscovery(providers_.empty() ? Want() : std::max(providers_.size(), static_cast<std::size_t>(n())));
@@ -546,8 +582,9 @@ class SegmentUploader::Impl {
         continue;
       }
       std::unique_lock<std::mutex> lock(mu_);
-      // Wake early when a segment is handed over, the put ends or is aborted.
-      cv_.wait_for(lock, opt_.poll_interval, [&] { return abort_ || !pending_.empty() || (no_more_ && !no_more); });
+      // Wake early when a segment is handed over, a provider is found, the put ends or is aborted.
+      cv_.wait_for(lock, opt_.poll_interval,
+                   [&] { return abort_ || !pending_.empty() || !heard_.empty() || (no_more_ && !no_more); });
     }
   }
 
@@ -561,7 +598,11 @@ class SegmentUploader::Impl {
   }
 
   void Cleanup() {
-    if (discovery_.valid()) discovery_.wait();  // a lookup ends within its timeout
+    // A lookup ends within its timeout; what it found still refreshes the cache (the put may have ended first).
+    if (discovery_.valid()) {
+      discovery_.wait();
+      CollectDiscovery();
+    }
     auto deadline = Clock::now() + std::chrono::seconds(5);
     for (Segment& s : segments_) {
       for (TorrentId id : s.seeds) (void)net_.swarm().Remove(id, RemoveFiles::kKeep, deadline);
@@ -600,6 +641,8 @@ class SegmentUploader::Impl {
   std::vector<Placement> placements_;
   std::pair<std::uint64_t, std::uint64_t> progress_{0, 0};
   bool progress_new_ = false;
+  std::vector<ProviderInfo> heard_;  // found by the lookup under way, not yet merged into providers_
+  std::size_t asking_ = 0;           // endpoints that lookup heard and is still asking for their records
 
   // The uploader thread's own state.
   std::map<std::string, ProviderInfo> providers_;
@@ -609,6 +652,9 @@ class SegmentUploader::Impl {
   std::vector<std::future<void>> removals_;
   std::vector<std::shared_ptr<std::future<Result<control::Envelope>>>> stale_polls_;
   Clock::time_point last_discovery_;
+  std::size_t discovery_asking_ = 0;  // asking_ when last collected
+  bool proposed_any_ = false;         // this put has sent a proposal
+  Clock::time_point enough_since_;    // when the first proposals had k + m providers and waited for stragglers
   std::future<Result<std::vector<DiscoveredProvider>>> discovery_;  // the lookup under way, if valid()
   std::uint64_t total_ = 0;
   std::uint64_t polls_ = 0;  // "deal" calls made (for the trace)

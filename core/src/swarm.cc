@@ -307,11 +307,13 @@ Status Swarm::StopAnnouncing(const RendezvousKey& key) {
 }
 
 Result<std::vector<Endpoint>> Swarm::LookupRendezvous(const RendezvousKey& key, std::chrono::milliseconds timeout,
-                                                      std::size_t enough) {
+                                                      std::size_t enough, const RendezvousCallback& on_heard) {
   if (!impl_->options().enable_dht) return Status::FailedPrecondition("the DHT is off");
   const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
-  // A lookup that started while the routing table was nearly empty ends early and finds nothing: re-issue it.
-  const auto retry_every = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(500), timeout / 4);
+  // A lookup that started while the routing table was nearly empty ends early and finds nothing: re-issue it, at
+  // least every 2 s however long the lookup.
+  const auto retry_every =
+      std::clamp<std::chrono::milliseconds>(timeout / 4, std::chrono::milliseconds(500), std::chrono::seconds(2));
   auto slot = std::make_shared<Impl::LookupSlot>();
   slot->key = ToSha1(key);
   {
@@ -319,18 +321,37 @@ Result<std::vector<Endpoint>> Swarm::LookupRendezvous(const RendezvousKey& key, 
     impl_->lookups_.push_back(slot);
   }
   Status status;
-  for (;;) {
+  std::size_t reported = 0;  // slot->arrived[0, reported) went to on_heard
+  bool stopped = false;      // on_heard asked to stop
+  auto enough_known = [&] { return enough > 0 && slot->found.size() >= enough; };
+  std::unique_lock<std::mutex> lock(impl_->mu_);
+  while (!stopped && !enough_known() && std::chrono::steady_clock::now() < deadline) {
+    lock.unlock();
     status = impl_->Call([key](lt::session& ses) -> Status {
       ses.dht_get_peers(ToSha1(key));
       return Status::Ok();
     });
+    lock.lock();
     if (!status.ok()) break;
-    std::unique_lock<std::mutex> lock(impl_->mu_);
     const SteadyTime until = std::min(deadline, std::chrono::steady_clock::now() + retry_every);
-    impl_->cv_.wait_until(lock, until, [&] { return enough > 0 && slot->found.size() >= enough; });
-    if ((enough > 0 && slot->found.size() >= enough) || std::chrono::steady_clock::now() >= deadline) break;
+    for (;;) {
+      impl_->cv_.wait_until(lock, until,
+                            [&] { return enough_known() || (on_heard && slot->arrived.size() > reported); });
+      if (!on_heard || slot->arrived.size() == reported) break;
+      // Hand over what arrived since the last call, without the lock (the callback may take its time).
+      std::vector<Endpoint> fresh(slot->arrived.begin() + static_cast<std::ptrdiff_t>(reported), slot->arrived.end());
+      reported = slot->arrived.size();
+      lock.unlock();
+      for (const Endpoint& ep : fresh) {
+        if (!on_heard(ep)) {
+          stopped = true;
+          break;
+        }
+      }
+      lock.lock();
+      if (stopped || enough_known()) break;
+    }
   }
-  std::lock_guard<std::mutex> lock(impl_->mu_);
   impl_->lookups_.erase(std::remove(impl_->lookups_.begin(), impl_->lookups_.end(), slot), impl_->lookups_.end());
   if (!status.ok()) return status;
   return std::vector<Endpoint>(slot->found.begin(), slot->found.end());

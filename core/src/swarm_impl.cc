@@ -263,7 +263,10 @@ void Swarm::Impl::HandleAlert(lt::alert* a) {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& slot : lookups_) {
       if (slot->key != gp->info_hash) continue;
-      for (const lt::tcp::endpoint& p : peers) slot->found.insert(FromTcp(p));
+      for (const lt::tcp::endpoint& p : peers) {
+        const Endpoint ep = FromTcp(p);
+        if (slot->found.insert(ep).second) slot->arrived.push_back(ep);
+      }
     }
     cv_.notify_all();
   } else if (auto* ta = lt::alert_cast<lt::torrent_alert>(a)) {

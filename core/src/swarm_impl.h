@@ -77,6 +77,7 @@ class Swarm::Impl {
   struct LookupSlot {
     lt::sha1_hash key;
     std::set<Endpoint> found;
+    std::vector<Endpoint> arrived;  // `found` in the order first heard (handed to the lookup's callback)
   };
 
   mutable std::mutex mu_;
