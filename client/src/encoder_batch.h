@@ -54,7 +54,7 @@ struct EncodeBatch {
   std::vector<const std::uint8_t*> sources;
   std::vector<std::shared_ptr<const void>> loans;
   // Lent plaintext that follows the batch (up to one stripe), only prefetched while the last stripe is hashed, never
-  // read; empty when nothing more was lent.
+  // read; empty when nothing more was lent, or when another thread will likely seal it (encoder_pipeline.cc).
   ByteSpan upcoming;
 
   // Unit j of stripe s: units() + (s * n + j) * unit. 64-byte aligned, capacity fixed at construction.

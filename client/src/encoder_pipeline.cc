@@ -37,6 +37,9 @@ EncodePipeline::Claim EncodePipeline::ClaimAndRead(Slot*& slot) {
   ++next_read_;
   EncodeBatch& b = slot->batch;
   b.status = reader_.Next(b);
+  // The next batch is most likely being claimed by another thread while this one is sealed: prefetching it here would
+  // pull it into the wrong core's cache. Only the stripes within the batch are prefetched (BatchSealer::Seal).
+  b.upcoming = {};
   if (!b.status.ok() || b.input_ends) read_done_ = true;
   return Claim::kClaimed;
 }
