@@ -426,6 +426,18 @@ TEST_F(ClientDevnetTest, FullProviderRefusesAndShardGoesElsewhere) {
   std::ofstream(client_network) << network;
   ASSERT_NO_FATAL_FAILURE(OpenClient(client_network));
 
+  // A cold put proposes as soon as it knows k + m providers, so which six the DHT lookup heard first would decide
+  // where segment 0 goes. A small put, removed at once, leaves every provider in the client's cache (its lookup runs
+  // to the end and refreshes the cache), and the put below then ranks all seven by free space.
+  MakeFile("warm.bin", 1000, 7006);
+  PutOrDie("warm.bin");
+  Status removed = client_->Remove("warm.bin");
+  ASSERT_TRUE(removed.ok()) << removed.ToString();
+  for (int i = 0; i < 7; ++i) {
+    ASSERT_TRUE(WaitForProviderStatus(
+        i, [](const std::string& json) { return JsonInt(json, "used") == 0 && JsonInt(json, "reserved") == 0; }));
+  }
+
   const std::string data = MakeFile("g.bin", 8 * kMiB, 7007);
   ObjectInfo info = PutOrDie("g.bin");
   ASSERT_EQ(info.segments, 2u);
