@@ -33,7 +33,8 @@ Result<ProviderInfo> ParseProviderRecord(const control::Envelope& reply) {
 }
 
 Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, std::chrono::milliseconds timeout,
-                                                            const UpdateCallback& on_update) {
+                                                            const UpdateCallback& on_update,
+                                                            const std::atomic<bool>* stop) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   (void)swarm_->WaitForDhtNodes(1, deadline);
   CAIRN_ASSIGN_OR_RETURN(RendezvousKey key, ProviderRendezvousKey(network_.network_id));
@@ -71,10 +72,10 @@ Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, st
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     auto pass = std::max(std::min(left, std::chrono::milliseconds(1000)), std::chrono::milliseconds(200));
     std::size_t before = found.size();
-    CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> heard, swarm_->LookupRendezvous(key, pass, want, ask));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> heard, swarm_->LookupRendezvous(key, pass, want, ask, stop));
     ++passes;
     for (const Endpoint& ep : heard) ask(ep);
-    if (found.size() >= want || std::chrono::steady_clock::now() >= deadline) break;
+    if (found.size() >= want || std::chrono::steady_clock::now() >= deadline || (stop && stop->load())) break;
     if (!found.empty() && found.size() == before) break;
   }
   if (TraceEnabled()) {

@@ -5,6 +5,7 @@
 // Thread-safety: Swarm and ControlClient are thread-safe; so are these methods.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -49,9 +50,12 @@ class ClientNet {
   // are merged. Each endpoint is asked for its record as soon as a reply names it, and `on_update`, if set, is
   // called as each answers (DiscoveryUpdate): one call at a time (on Discover's helper threads), once per endpoint,
   // every call before Discover returns. Whoever waits for the first few providers need not wait for the last pass.
+  // `stop`, if set, ends the lookup within about 100 ms of becoming true; the records of what was heard until then
+  // are still asked for and returned.
   using UpdateCallback = std::function<void(const DiscoveryUpdate&)>;
   Result<std::vector<DiscoveredProvider>> Discover(std::size_t want, std::chrono::milliseconds timeout,
-                                                   const UpdateCallback& on_update = {});
+                                                   const UpdateCallback& on_update = {},
+                                                   const std::atomic<bool>* stop = nullptr);
   // One signed call that must come back "ok" from `provider`; an "error" reply becomes a Status naming its code.
   Result<control::Envelope> CallOk(const Endpoint& ep, const Ed25519PublicKey& provider, std::string_view type,
                                    wire::Value::Dict body, std::chrono::milliseconds timeout) const;

@@ -168,12 +168,15 @@ class SegmentUploader::Impl {
     if (discovery_.valid()) return;
     last_discovery_ = Clock::now();
     discovery_ = std::async(std::launch::async, [this, want] {
-      return net_.Discover(want, std::chrono::seconds(8), [this](const DiscoveryUpdate& u) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (u.provider) heard_.push_back(u.provider->info);
-        asking_ = u.asking;
-        cv_.notify_all();
-      });
+      return net_.Discover(
+          want, std::chrono::seconds(8),
+          [this](const DiscoveryUpdate& u) {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (u.provider) heard_.push_back(u.provider->info);
+            asking_ = u.asking;
+            cv_.notify_all();
+          },
+          &stop_discovery_);
     });
   }
 
@@ -562,9 +565,8 @@ class SegmentUploader::Impl {
     if (!providers_.empty()) Trace(std::to_string(providers_.size()) + " providers known before the lookup");
     // Without enough known providers, first proposals wait until this lookup has found k + m (it hands each provider
     // over as its record comes in: FirstProposalsWait) and not for its last pass; the lookup keeps gathering
-    // meanwhile, for later proposals and segments. Known ones are refreshed in the background by a
-    // lookup that returns once it has heard as many (the put waits for it at the end: a lookup for more providers
-    // than the network has runs its full passes, about 2 s).
+    // meanwhile, for later proposals and segments. Known ones are refreshed in the background by a lookup that
+    // returns once it has heard as many. Either stops when the put is over.
     StartDiscovery(providers_.empty() ? Want() : std::max(providers_.size(), static_cast<std::size_t>(n())));
     for (;;) {
       if (opt_.cancel && opt_.cancel->load()) return Status::Cancelled("put cancelled");
@@ -598,7 +600,8 @@ class SegmentUploader::Impl {
   }
 
   void Cleanup() {
-    // A lookup ends within its timeout; what it found still refreshes the cache (the put may have ended first).
+    // The put is over: a lookup still under way stops (within 100 ms), and what it found refreshes the cache.
+    stop_discovery_ = true;
     if (discovery_.valid()) {
       discovery_.wait();
       CollectDiscovery();
@@ -641,8 +644,9 @@ class SegmentUploader::Impl {
   std::vector<Placement> placements_;
   std::pair<std::uint64_t, std::uint64_t> progress_{0, 0};
   bool progress_new_ = false;
-  std::vector<ProviderInfo> heard_;  // found by the lookup under way, not yet merged into providers_
-  std::size_t asking_ = 0;           // endpoints that lookup heard and is still asking for their records
+  std::vector<ProviderInfo> heard_;          // found by the lookup under way, not yet merged into providers_
+  std::size_t asking_ = 0;                   // endpoints that lookup heard and is still asking for their records
+  std::atomic<bool> stop_discovery_{false};  // set when the put is over
 
   // The uploader thread's own state.
   std::map<std::string, ProviderInfo> providers_;

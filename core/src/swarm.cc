@@ -307,13 +307,15 @@ Status Swarm::StopAnnouncing(const RendezvousKey& key) {
 }
 
 Result<std::vector<Endpoint>> Swarm::LookupRendezvous(const RendezvousKey& key, std::chrono::milliseconds timeout,
-                                                      std::size_t enough, const RendezvousCallback& on_heard) {
+                                                      std::size_t enough, const RendezvousCallback& on_heard,
+                                                      const std::atomic<bool>* cancel) {
   if (!impl_->options().enable_dht) return Status::FailedPrecondition("the DHT is off");
   const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
   // A lookup that started while the routing table was nearly empty ends early and finds nothing: re-issue it, at
   // least every 2 s however long the lookup.
   const auto retry_every =
       std::clamp<std::chrono::milliseconds>(timeout / 4, std::chrono::milliseconds(500), std::chrono::seconds(2));
+  constexpr std::chrono::milliseconds kCancelPoll{100};
   auto slot = std::make_shared<Impl::LookupSlot>();
   slot->key = ToSha1(key);
   {
@@ -322,8 +324,9 @@ Result<std::vector<Endpoint>> Swarm::LookupRendezvous(const RendezvousKey& key, 
   }
   Status status;
   std::size_t reported = 0;  // slot->arrived[0, reported) went to on_heard
-  bool stopped = false;      // on_heard asked to stop
+  bool stopped = false;      // on_heard asked to stop, or `cancel` was set
   auto enough_known = [&] { return enough > 0 && slot->found.size() >= enough; };
+  auto fresh_arrived = [&] { return on_heard && slot->arrived.size() > reported; };
   std::unique_lock<std::mutex> lock(impl_->mu_);
   while (!stopped && !enough_known() && std::chrono::steady_clock::now() < deadline) {
     lock.unlock();
@@ -335,21 +338,27 @@ Result<std::vector<Endpoint>> Swarm::LookupRendezvous(const RendezvousKey& key, 
     if (!status.ok()) break;
     const SteadyTime until = std::min(deadline, std::chrono::steady_clock::now() + retry_every);
     for (;;) {
-      impl_->cv_.wait_until(lock, until,
-                            [&] { return enough_known() || (on_heard && slot->arrived.size() > reported); });
-      if (!on_heard || slot->arrived.size() == reported) break;
-      // Hand over what arrived since the last call, without the lock (the callback may take its time).
-      std::vector<Endpoint> fresh(slot->arrived.begin() + static_cast<std::ptrdiff_t>(reported), slot->arrived.end());
-      reported = slot->arrived.size();
-      lock.unlock();
-      for (const Endpoint& ep : fresh) {
-        if (!on_heard(ep)) {
-          stopped = true;
-          break;
-        }
+      const SteadyTime wake = cancel ? std::min(until, std::chrono::steady_clock::now() + kCancelPoll) : until;
+      impl_->cv_.wait_until(lock, wake, [&] { return enough_known() || fresh_arrived(); });
+      if (cancel && cancel->load()) {
+        stopped = true;
+        break;
       }
-      lock.lock();
-      if (stopped || enough_known()) break;
+      if (fresh_arrived()) {
+        // Hand over what arrived since the last call, without the lock (the callback may take its time).
+        std::vector<Endpoint> fresh(slot->arrived.begin() + static_cast<std::ptrdiff_t>(reported), slot->arrived.end());
+        reported = slot->arrived.size();
+        lock.unlock();
+        for (const Endpoint& ep : fresh) {
+          if (!on_heard(ep)) {
+            stopped = true;
+            break;
+          }
+        }
+        lock.lock();
+        if (stopped) break;
+      }
+      if (enough_known() || std::chrono::steady_clock::now() >= until) break;
     }
   }
   impl_->lookups_.erase(std::remove(impl_->lookups_.begin(), impl_->lookups_.end(), slot), impl_->lookups_.end());

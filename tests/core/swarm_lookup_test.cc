@@ -3,6 +3,7 @@
 // same-IP DHT settings), each on a port of its own.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -123,6 +124,21 @@ TEST(SwarmLookupTest, CallbackIsNotCalledForAnUnknownKeyAndTheLookupEndsAtItsTim
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_TRUE(result->empty());
   EXPECT_EQ(calls, 0);
+}
+
+TEST(SwarmLookupTest, CancelEndsALongLookup) {
+  std::vector<std::unique_ptr<Swarm>> nodes = StartDht(3);
+  ASSERT_EQ(nodes.size(), 3u);
+  std::atomic<bool> cancel{false};
+  auto lookup = std::async(std::launch::async, [&] {
+    return nodes[2]->LookupRendezvous(KeyOf("nobody-announced-this-either"), seconds(300), 0, {}, &cancel);
+  });
+  cancel = true;
+  // Far sooner than the lookup's 300 s timeout, whatever the scheduling.
+  ASSERT_EQ(lookup.wait_for(seconds(60)), std::future_status::ready) << "the cancelled lookup still runs";
+  auto result = lookup.get();
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->empty());
 }
 
 }  // namespace

@@ -3,9 +3,10 @@
 // CAIRN_TRACE=1, whose timeline (one write(2) per line, so in the order the events happened) the test reads.
 //
 // Why discovery outlasts the first proposal here: with a 4 + 2 code the put looks for k + m + 2 = 8 providers, more
-// than the 6 the network has, so the lookup runs at least two full passes of a second each (the second finding
-// nothing new); the first proposal needs only the 6 providers' records and the first segment's encoding, a few tens
-// of milliseconds on loopback. The assertions are on the order of the timeline's events, never on their times.
+// than the 6 the network has, so the lookup runs two full passes of a second each (the second finding nothing new)
+// unless the put ends first (it then stops the lookup); the first proposal needs only the 6 providers' records and the
+// first segment's encoding, a few tens of milliseconds on loopback. A put that waited for discovery (as before) would
+// trace the end of its passes first. The assertions are on the order of the timeline's events, never on their times.
 #include <gtest/gtest.h>
 
 #include <fstream>

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -178,10 +179,12 @@ class Swarm {
   // so this collects until `timeout`, or returns early once `enough` endpoints (0: no early return) are known.
   // `on_heard`, if set, is called with each endpoint as soon as a reply brings it (once per endpoint, in the order
   // heard, always before the lookup returns), on the calling thread and without the Swarm's lock (it may call the
-  // Swarm); returning false ends the lookup there. The result is everything heard, also what `on_heard` was given.
+  // Swarm); returning false ends the lookup there. `cancel`, if set, is checked at least every 100 ms and ends the
+  // lookup once true. The result is everything heard, also what `on_heard` was given.
   using RendezvousCallback = std::function<bool(const Endpoint&)>;
   Result<std::vector<Endpoint>> LookupRendezvous(const RendezvousKey& key, std::chrono::milliseconds timeout,
-                                                 std::size_t enough = 0, const RendezvousCallback& on_heard = {});
+                                                 std::size_t enough = 0, const RendezvousCallback& on_heard = {},
+                                                 const std::atomic<bool>* cancel = nullptr);
   // Announces every torrent and rendezvous key to the DHT now (e.g. once bootstrap found nodes).
   Status ForceReannounce();
 
