@@ -427,10 +427,15 @@ TEST_F(ClientDevnetTest, FullProviderRefusesAndShardGoesElsewhere) {
   ASSERT_NO_FATAL_FAILURE(OpenClient(client_network));
 
   // A cold put proposes as soon as it knows k + m providers, so which six the DHT lookup heard first would decide
-  // where segment 0 goes. A small put, removed at once, leaves every provider in the client's cache (its lookup runs
-  // to the end and refreshes the cache), and the put below then ranks all seven by free space.
+  // where segment 0 goes. A small put over all seven (5 + 2: its first proposals wait for seven records), removed at
+  // once, leaves every provider in the client's cache; the put below then ranks all seven by free space.
   MakeFile("warm.bin", 1000, 7006);
-  PutOrDie("warm.bin");
+  PutOptions warm;
+  warm.name = "warm.bin";
+  warm.k = 5;
+  warm.m = 2;
+  auto warmed = client_->PutFile(tmp_->Join("warm.bin"), warm);
+  ASSERT_TRUE(warmed.ok()) << warmed.status().ToString();
   Status removed = client_->Remove("warm.bin");
   ASSERT_TRUE(removed.ok()) << removed.ToString();
   for (int i = 0; i < 7; ++i) {
