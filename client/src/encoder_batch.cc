@@ -125,7 +125,7 @@ Result<std::size_t> BatchReader::ReadStripe(std::uint8_t* units, std::uint64_t w
   return got;
 }
 
-Status BatchReader::Next(EncodeBatch& b) {
+Status BatchReader::Next(EncodeBatch& b, std::size_t upcoming_after) {
   b.stripes.clear();
   b.roots.clear();
   b.plaintext_size = 0;
@@ -182,7 +182,10 @@ Status BatchReader::Next(EncodeBatch& b) {
       break;
     }
   }
-  if (lend_) b.upcoming = pending_.bytes.first(std::min(pending_.bytes.size(), layout_.stripe_plain));
+  if (lend_ && upcoming_after < pending_.bytes.size()) {
+    const ByteSpan rest = pending_.bytes.subspan(upcoming_after);
+    b.upcoming = rest.first(std::min(rest.size(), layout_.stripe_plain));
+  }
   return Status::Ok();
 }
 

@@ -54,7 +54,8 @@ struct EncodeBatch {
   std::vector<const std::uint8_t*> sources;
   std::vector<std::shared_ptr<const void>> loans;
   // Lent plaintext that follows the batch (up to one stripe), only prefetched while the last stripe is hashed, never
-  // read; empty when nothing more was lent, or when another thread will likely seal it (encoder_pipeline.cc).
+  // read; empty when nothing more was lent. With several threads it is the stripe this thread will likely seal next
+  // (encoder_pipeline.cc), not the one right after the batch.
   ByteSpan upcoming;
 
   // Unit j of stripe s: units() + (s * n + j) * unit. 64-byte aligned, capacity fixed at construction.
@@ -78,8 +79,9 @@ class BatchReader {
 
   // Fills `b` with up to b.capacity() stripes of the current segment (never more than one segment). Once the input
   // is known to have ended, the batch is marked input_ends (possibly with no stripe); call no more after that.
-  // A read failure is returned, and the reader must not be used again.
-  Status Next(EncodeBatch& b);
+  // A read failure is returned, and the reader must not be used again. b.upcoming is the lent stripe that starts
+  // `upcoming_after` bytes past the batch (the batches other threads will take in between, when several encode).
+  Status Next(EncodeBatch& b, std::size_t upcoming_after = 0);
 
  private:
   // Copies up to out.size() bytes; fewer only at the end of the stream.

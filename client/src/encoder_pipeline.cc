@@ -7,7 +7,13 @@ namespace cairn::client {
 EncodePipeline::EncodePipeline(BatchReader& reader, const StripeLayout& layout, std::size_t stripes_per_batch,
                                int threads, std::size_t slots, ByteSpan key, const StreamHeader& header,
                                const ErasureCoder& ec)
-    : reader_(reader), layout_(layout), threads_(threads), key_(key), header_(header), ec_(ec) {
+    : reader_(reader),
+      layout_(layout),
+      threads_(threads),
+      upcoming_after_(static_cast<std::size_t>(threads - 1) * stripes_per_batch * layout.stripe_plain),
+      key_(key),
+      header_(header),
+      ec_(ec) {
   for (std::size_t i = 0; i < slots; ++i) slots_.push_back(std::make_unique<Slot>(layout, stripes_per_batch));
 }
 
@@ -36,10 +42,9 @@ EncodePipeline::Claim EncodePipeline::ClaimAndRead(Slot*& slot) {
   }
   ++next_read_;
   EncodeBatch& b = slot->batch;
-  b.status = reader_.Next(b);
-  // The next batch is most likely being claimed by another thread while this one is sealed: prefetching it here would
-  // pull it into the wrong core's cache. Only the stripes within the batch are prefetched (BatchSealer::Seal).
-  b.upcoming = {};
+  // The threads take batches in turn, so the next batch is most likely another thread's (prefetching it here would
+  // pull it into the wrong core's cache): prefetch the first stripe of the batch after those instead.
+  b.status = reader_.Next(b, upcoming_after_);
   if (!b.status.ok() || b.input_ends) read_done_ = true;
   return Claim::kClaimed;
 }

@@ -56,6 +56,7 @@ class EncodePipeline {
   BatchReader& reader_;
   const StripeLayout& layout_;
   const int threads_;
+  const std::size_t upcoming_after_;  // plaintext of the batches the other threads take before this thread's next
   const ByteSpan key_;
   const StreamHeader& header_;
   const ErasureCoder& ec_;

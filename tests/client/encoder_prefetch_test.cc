@@ -1,5 +1,5 @@
-// What the encoder prefetches while it hashes: BatchReader hands each batch the lent plaintext that follows it
-// (EncodeBatch::upcoming), nothing for a stream that does not lend; and the prefetching seal path gives the shards
+// What the encoder prefetches while it hashes: BatchReader hands each batch the lent stripe that follows it, or the
+// one a given distance further on (EncodeBatch::upcoming), nothing for a stream that does not lend; and the prefetching seal path gives the shards
 // of the copying path with units big enough for the AVX-512 kernel (which is the one that prefetches).
 #include <gtest/gtest.h>
 
@@ -20,28 +20,31 @@ Bytes Noise(std::size_t n, std::uint32_t seed) {
   return out;
 }
 
-TEST(EncoderPrefetchTest, UpcomingIsTheLentPlaintextAfterEachBatch) {
+TEST(EncoderPrefetchTest, UpcomingIsTheLentStripeThatStartsTheAskedDistanceAfterEachBatch) {
   const CodingParams params{4, 2, 5000, 256};  // stripes of 960 plaintext bytes
   const StripeLayout layout(params);
   const Bytes data = Noise(3 * 5000 + 1234, 61);
   for (std::size_t stripes : {std::size_t{1}, std::size_t{2}, std::size_t{4}}) {
-    SCOPED_TRACE("stripes per batch " + std::to_string(stripes) + ", seed 61");
-    MemoryInput in(data);
-    BatchReader reader(in, layout);
-    EncodeBatch b(layout, stripes);
-    std::size_t consumed = 0;
-    int batches = 0;
-    do {
-      ASSERT_TRUE(reader.Next(b).ok());
-      consumed += b.plaintext_size;
-      const std::size_t want = std::min(layout.stripe_plain, data.size() - consumed);
-      ASSERT_EQ(b.upcoming.size(), want) << "batch " << batches;
-      if (want > 0) {
-        EXPECT_EQ(b.upcoming.data(), data.data() + consumed) << "batch " << batches;
-      }
-      ++batches;
-    } while (!b.input_ends && batches < 1000);
-    EXPECT_EQ(consumed, data.size());
+    for (std::size_t after : {std::size_t{0}, std::size_t{1}, 2 * layout.stripe_plain, data.size()}) {
+      SCOPED_TRACE("stripes per batch " + std::to_string(stripes) + ", after " + std::to_string(after) + ", seed 61");
+      MemoryInput in(data);
+      BatchReader reader(in, layout);
+      EncodeBatch b(layout, stripes);
+      std::size_t consumed = 0;
+      int batches = 0;
+      do {
+        ASSERT_TRUE(reader.Next(b, after).ok());
+        consumed += b.plaintext_size;
+        const std::size_t start = std::min(consumed + after, data.size());
+        const std::size_t want = std::min(layout.stripe_plain, data.size() - start);
+        ASSERT_EQ(b.upcoming.size(), want) << "batch " << batches;
+        if (want > 0) {
+          EXPECT_EQ(b.upcoming.data(), data.data() + start) << "batch " << batches;
+        }
+        ++batches;
+      } while (!b.input_ends && batches < 1000);
+      EXPECT_EQ(consumed, data.size());
+    }
   }
 }
 
