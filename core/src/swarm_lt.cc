@@ -29,6 +29,9 @@ std::string JoinEndpoints(const std::vector<Endpoint>& endpoints) {
   return out;
 }
 
+// The DHT messages one IP may send us a second before libtorrent drops all of them for a while (see BuildSettings).
+constexpr int kDhtMessagesPerIpPerSecond = 1000;
+
 }  // namespace
 
 Status ValidateOptions(const SwarmOptions& options) {
@@ -81,6 +84,11 @@ lt::settings_pack BuildSettings(const SwarmOptions& options) {
   // The DHT: never the public bootstrap hosts. Switched on after listening (see notes/libtorrent.md).
   s.set_bool(lt::settings_pack::enable_dht, false);
   s.set_str(lt::settings_pack::dht_bootstrap_nodes, JoinEndpoints(options.dht_bootstrap));
+  // A cairn DHT is small: a client's shard torrents and rendezvous lookups send each provider's node dozens of queries
+  // within seconds, and the replies all come from that one IP. At libtorrent's default (5 a second: 50 within 10 s)
+  // the client then drops every message from the provider for dht_block_timeout (5 min), and its later lookups hear
+  // few providers or none. A flood from one IP is still dropped.
+  s.set_int(lt::settings_pack::dht_block_ratelimit, kDhtMessagesPerIpPerSecond);
   if (options.dht_allow_same_ip) {
     s.set_bool(lt::settings_pack::dht_restrict_routing_ips, false);
     s.set_bool(lt::settings_pack::dht_restrict_search_ips, false);
