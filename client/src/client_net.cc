@@ -1,5 +1,7 @@
 #include "client_net.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -13,8 +15,28 @@ namespace cairn::client {
 ClientNet::ClientNet(NetworkConfig network, const Identity& identity)
     : network_(std::move(network)), control_(identity, network_.network_id) {}
 
+namespace {
+
+// CAIRN_DISCOVERY_PASS_MS: the length of one DHT lookup pass of Discover, 200..60000 ms (default 1000). Longer passes
+// suit a slow or large network; tests use them to keep a lookup under way for as long as a put runs.
+Result<std::chrono::milliseconds> PassFromEnv() {
+  const char* v = std::getenv("CAIRN_DISCOVERY_PASS_MS");
+  if (v == nullptr || v[0] == '\0') return std::chrono::milliseconds(1000);
+  char* end = nullptr;
+  errno = 0;
+  const long long ms = std::strtoll(v, &end, 10);
+  if (errno != 0 || end == v || *end != '\0' || ms < 200 || ms > 60000) {
+    return Status::InvalidArgument(
+        "CAIRN_DISCOVERY_PASS_MS must be a whole number of milliseconds in [200, 60000], not '" + std::string(v) + "'");
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ClientNet>> ClientNet::Start(const NetworkConfig& network, const Identity& identity) {
   std::unique_ptr<ClientNet> net(new ClientNet(network, identity));
+  CAIRN_ASSIGN_OR_RETURN(net->pass_, PassFromEnv());
   SwarmOptions so;
   so.listen = Endpoint{"127.0.0.1", 0};
   so.enable_dht = true;
@@ -64,13 +86,13 @@ Result<std::vector<DiscoveredProvider>> ClientNet::Discover(std::size_t want, st
     }));
     return true;
   };
-  // Replies have no end marker: look up in passes of a second, returning as soon as `want` are known, and stop
-  // early once a pass finds no provider the previous one did not.
-  // Each pass returns what that pass heard; passes are merged, so a node slow to answer in one pass loses nothing.
+  // Replies have no end marker: look up in passes (a second by default), returning as soon as `want` are known, and
+  // stop early once a pass finds no provider the previous one did not. Each pass returns what that pass heard; passes
+  // are merged, so a node slow to answer in one pass loses nothing.
   int passes = 0;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto pass = std::max(std::min(left, std::chrono::milliseconds(1000)), std::chrono::milliseconds(200));
+    auto pass = std::max(std::min(left, pass_), std::chrono::milliseconds(200));
     std::size_t before = found.size();
     CAIRN_ASSIGN_OR_RETURN(std::vector<Endpoint> heard, swarm_->LookupRendezvous(key, pass, want, ask, stop));
     ++passes;

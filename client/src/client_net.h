@@ -63,6 +63,7 @@ class ClientNet {
  private:
   ClientNet(NetworkConfig network, const Identity& identity);
   NetworkConfig network_;
+  std::chrono::milliseconds pass_{1000};  // length of one lookup pass (CAIRN_DISCOVERY_PASS_MS)
   control::ControlClient control_;
   std::unique_ptr<Swarm> swarm_;
 };

@@ -3,10 +3,11 @@
 // CAIRN_TRACE=1, whose timeline (one write(2) per line, so in the order the events happened) the test reads.
 //
 // Why discovery outlasts the first proposal here: with a 4 + 2 code the put looks for k + m + 2 = 8 providers, more
-// than the 6 the network has, so the lookup runs two full passes of a second each (the second finding nothing new)
-// unless the put ends first (it then stops the lookup); the first proposal needs only the 6 providers' records and the
-// first segment's encoding, a few tens of milliseconds on loopback. A put that waited for discovery (as before) would
-// trace the end of its passes first. The assertions are on the order of the timeline's events, never on their times.
+// than the 6 the network has, so the lookup runs until its deadline (8 s) unless the put ends first (it then stops the
+// lookup). CAIRN_DISCOVERY_PASS_MS=8000 makes that one pass, so no pass can end for lack of news while a loaded
+// machine is still fetching records; the first proposal needs only the 6 providers' records and the first segment's
+// encoding. A put that waited for discovery (as before) would trace the end of its passes first. The assertions are
+// on the order of the timeline's events, never on their times.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -73,16 +74,22 @@ TEST(ClientColdPutTest, FirstProposalComesBeforeDiscoveryEndsItsPasses) {
 
   const std::vector<std::string> global = {"--network",  (*devnet)->network_file(), "--repo", tmp->Join("repo"),
                                            "--key-file", tmp->Join("master.key")};
-  auto cairn = [&](std::vector<std::string> args) {
+  auto cairn = [&](std::vector<std::string> args, const std::string& pass_ms = "8000") {
     std::vector<std::string> argv = {testing::CliBinary()};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), global.begin(), global.end());
-    auto r = RunProcess(argv, std::chrono::seconds(120), {{"CAIRN_TRACE", "1"}});
+    auto r = RunProcess(argv, std::chrono::seconds(120), {{"CAIRN_TRACE", "1"}, {"CAIRN_DISCOVERY_PASS_MS", pass_ms}});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : ProcessResult{};
   };
   ProcessResult r = cairn({"init"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  // A bad pass length is refused with a clear message before anything is sent.
+  for (const std::string bad : {"abc", "100", "60001", "500ms"}) {
+    r = cairn({"put", tmp->Join("c.bin"), "--k", "4", "--m", "2"}, bad);
+    EXPECT_NE(r.exit_code, 0) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("CAIRN_DISCOVERY_PASS_MS"), std::string::npos) << bad << ": " << r.output;
+  }
   // A fresh repository: no provider is cached, so the put's first proposals depend on this discovery.
   r = cairn({"put", tmp->Join("c.bin"), "--k", "4", "--m", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
